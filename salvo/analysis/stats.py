@@ -1,0 +1,169 @@
+"""Counting incidents and projectiles by any dimensions, with shares and year-to-date cuts.
+
+Counting rules are explicit and returned with every result:
+
+* ``unit="projectiles"`` sums the launched counts of the munition lines; a line
+  whose count is unknown contributes ``unknown_count`` projectiles (default 1).
+* ``unit="incidents"`` counts distinct incidents; an incident with two munition
+  types counts once under each type, so by-munition rows do not add up.
+* Only reviewed and published incidents are counted unless candidates are asked for.
+* ``ytd=True`` cuts every year at the calendar day (month and day) of the latest
+  incident in range, so each year is compared over the same part of the year.
+  Incidents dated only to a month or a year count only when their whole period
+  lies before the cut; the result says how many were left out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from salvo import codebook
+from salvo.analysis.facts import facts
+from salvo.analysis.filters import DIMENSIONS, Filters, FilterError
+from salvo.storage import Store
+
+UNITS = ("projectiles", "incidents")
+_ORDER = {"munition": "munition_type", "target_category": "target_category",
+          "attribution": "attribution", "affiliation": "affiliation"}
+
+
+@dataclass
+class StatsResult:
+    """Rows of counts (one dict per group: each dimension, ``count``, and ``share`` when asked) and the rules used."""
+
+    by: list[str]
+    unit: str
+    rows: list[dict]
+    share: str | None = None
+    ytd_cut: dt.date | None = None
+    ytd_excluded: int = 0
+    unknown_count: int = 1
+    incidents: int = 0
+    projectiles: int = 0
+    unknown_count_incidents: int = 0
+    unknown_count_lines: int = 0
+    undated_incidents: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def stats(
+    store: Store, *, by: Sequence[str] = ("year",), unit: str = "projectiles", filters: Filters | None = None,
+    ytd: bool = False, share: str | None = None, unknown_count: int = 1,
+) -> StatsResult:
+    """Count incidents or projectiles in `store`, grouped by the dimensions in `by`.
+
+    `share` names a dimension (e.g. ``"munition"``); each row then also gets
+    its share of the total over that dimension within the other dimensions
+    (the drone share per year with ``by=["year"], share="munition"``).
+    """
+    by = list(dict.fromkeys(by))
+    for name in [*by, share] if share else by:
+        if name not in DIMENSIONS:
+            raise FilterError(f"cannot count by {name!r}; choose from {', '.join(DIMENSIONS)}")
+    if unit not in UNITS:
+        raise FilterError(f"unit must be one of {', '.join(UNITS)}")
+    if share and share not in by:
+        by.append(share)
+    frame = selected(store, filters or Filters())
+    result = StatsResult(by=by, unit=unit, rows=[], share=share, unknown_count=unknown_count)
+    if ytd:
+        frame, result.ytd_cut, result.ytd_excluded = year_to_date(frame)
+    _describe(frame, result)
+    value = (pl.col("count").fill_null(unknown_count).sum() if unit == "projectiles"
+             else pl.col("incident_id").n_unique())
+    columns = [DIMENSIONS[name] for name in by]
+    grouped = frame.group_by(columns).agg(value.alias("count")) if columns else frame.select(value.alias("count"))
+    if share:
+        others = [DIMENSIONS[name] for name in by if name != share]
+        total = pl.col("count").sum().over(others) if others else pl.col("count").sum()
+        grouped = grouped.with_columns(share=pl.when(total > 0).then(pl.col("count") / total))
+    result.rows = _sorted(grouped.rename({DIMENSIONS[n]: n for n in by if DIMENSIONS[n] != n}).to_dicts(), by)
+    return result
+
+
+def selected(store: Store, filters: Filters) -> pl.DataFrame:
+    """The fact rows the filters keep."""
+    return facts(store).filter(filters.expression())
+
+
+def year_to_date(frame: pl.DataFrame) -> tuple[pl.DataFrame, dt.date | None, int]:
+    """Cut each year at the month and day of the latest incident; returns (rows, cut date, incidents left out)."""
+    dated = frame.filter(pl.col("date").is_not_null())
+    if dated.is_empty():
+        return dated, None, 0
+    latest = dated.filter(pl.col("date_precision").is_in(["day", "week"]))["date"].max() or dated["date"].max()
+    cut_month, cut_day = latest.month, latest.day
+    end_of_month = cut_day == calendar.monthrange(latest.year, cut_month)[1] or (cut_month == 2 and cut_day >= 28)
+    month, day, precision = pl.col("date").dt.month(), pl.col("date").dt.day(), pl.col("date_precision")
+    day_kept = (month < cut_month) | ((month == cut_month) & (day <= cut_day))
+    month_kept = (month < cut_month) | ((month == cut_month) & pl.lit(end_of_month))
+    year_kept = pl.lit(cut_month == 12 and cut_day == 31)
+    keep = (pl.when(precision == "month").then(month_kept)
+            .when(precision == "year").then(year_kept)
+            .otherwise(day_kept))
+    kept = dated.filter(keep)
+    coarse_out = dated.filter(~keep & precision.is_in(["month", "year"]))["incident_id"].n_unique()
+    return kept, latest, coarse_out
+
+
+def _describe(frame: pl.DataFrame, result: StatsResult) -> None:
+    unknown = frame.filter(pl.col("count").is_null())
+    result.incidents = frame["incident_id"].n_unique()
+    result.projectiles = int(frame["count"].fill_null(result.unknown_count).sum() or 0)
+    result.unknown_count_lines = unknown.height
+    result.unknown_count_incidents = unknown["incident_id"].n_unique()
+    result.undated_incidents = frame.filter(pl.col("date").is_null())["incident_id"].n_unique()
+    result.notes = counting_notes(result)
+
+
+def counting_notes(result: StatsResult) -> list[str]:
+    """The counting rules behind a result, in words, to print under its table."""
+    notes = []
+    if result.unit == "projectiles":
+        notes.append(
+            f"Projectiles: launched counts summed; a munition line with no reported count counts as "
+            f"{result.unknown_count}. {result.unknown_count_incidents} of {result.incidents} incidents "
+            f"({result.unknown_count_lines} lines) had an unknown count."
+        )
+    else:
+        notes.append("Incidents: each incident counted once per group; an incident with several munition "
+                     "types counts under each type.")
+    if result.ytd_cut:
+        notes.append(
+            f"Year to date: every year cut at {result.ytd_cut:%d %B} (latest incident: {result.ytd_cut}); "
+            f"{result.ytd_excluded} incidents dated only to a month or year after the cut were left out."
+        )
+    elif result.undated_incidents and any(n in ("year", "quarter", "month") for n in result.by):
+        notes.append(f"{result.undated_incidents} incidents have no date and appear as (unknown).")
+    if result.share:
+        notes.append(f"Share: each row's part of the total over {result.share} within the other groups.")
+    return notes
+
+
+def _sorted(rows: list[dict], by: list[str]) -> list[dict]:
+    def key(row):
+        parts = []
+        for name in by:
+            value = row.get(name)
+            if name in _ORDER:
+                vocab = codebook.vocabulary(_ORDER[name])
+                parts.append((value is None, vocab.order(value) if value else 0, str(value)))
+            else:
+                parts.append((value is None, 0, str(value) if value is not None else ""))
+        return parts
+
+    return sorted(rows, key=key)
+
+
+def incident_ids(store: Store, filters: Filters, *, ytd: bool = False) -> list[str]:
+    """The ids of the incidents behind a statistic with these filters, ordered by date then id."""
+    frame = selected(store, filters)
+    if ytd:
+        frame = year_to_date(frame)[0]
+    return (frame.select("incident_id", "date").unique("incident_id")
+            .sort(["date", "incident_id"], nulls_last=True)["incident_id"].to_list())

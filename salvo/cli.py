@@ -1,0 +1,291 @@
+"""The `salvo` command: a thin face over the library. Heavy modules load inside commands."""
+
+import functools
+import inspect
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="salvo", no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    help="Salvo: an open incident tracker for drone, rocket and missile attacks.",
+)
+chart_app = typer.Typer(no_args_is_help=True, help="Draw charts (PNG, SVG and self-contained HTML).")
+app.add_typer(chart_app, name="chart")
+
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", envvar="SALVO_DATABASE_URL", show_envvar=True,
+    help="Database URL or SQLite file (default ./salvo.db); postgresql+psycopg://... for PostgreSQL.")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _store(db: Optional[str]):
+    from salvo.storage import connect
+
+    try:
+        return connect(db)
+    except Exception as exc:  # an unreachable server or a bad URL: say which
+        _fail(f"cannot open the database {db or '(default ./salvo.db)'}: {exc}")
+
+
+def _split(values: Optional[list[str]]) -> list[str]:
+    """Repeatable options also accept comma-separated lists."""
+    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+
+
+_FILTERS = {
+    "year": "Only these years (repeatable, or 2020,2021).",
+    "quarter": "Only these quarters, e.g. 2021-Q1.",
+    "month": "Only these months, e.g. 2021-03.",
+    "munition": "Only these munition types (uav, rocket, ...).",
+    "actor": "Only these actors (id or any alias).",
+    "affiliation": "Only actors of these affiliations (iran_linked, ...).",
+    "country": "Only these countries (ISO code or name).",
+    "target_category": "Only these target categories (us_military, ...).",
+    "attribution": "Only these attribution levels (claimed, ...).",
+}
+
+
+def with_filters(command):
+    """Give a command the shared filter options and pass them on as one `filters` argument."""
+    signature = inspect.signature(command)
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                          annotation=Annotated[Optional[list[str]], typer.Option(
+                              f"--{name.replace('_', '-')}", help=help_text, rich_help_panel="Filters")])
+        for name, help_text in _FILTERS.items()
+    ] + [
+        inspect.Parameter("since", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option(help="First date counted (YYYY-MM-DD).", rich_help_panel="Filters")]),
+        inspect.Parameter("until", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option(help="Last date counted (YYYY-MM-DD).", rich_help_panel="Filters")]),
+        inspect.Parameter("include_candidates", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+            bool, typer.Option(help="Count candidate incidents too (default: reviewed and published only).",
+                               rich_help_panel="Filters")]),
+    ]
+    params = [p for p in signature.parameters.values() if p.name != "filters"]
+    names = [p.name for p in extra]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        options = {name: kwargs.pop(name) for name in names}
+        return command(filters=_filters(options), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*params, *extra])
+    wrapper.__annotations__ = {**{p.name: p.annotation for p in params}, **{p.name: p.annotation for p in extra}}
+    return wrapper
+
+
+def _filters(options: dict):
+    import datetime as dt
+
+    from salvo.analysis import Filters
+
+    def day(value, name):
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            _fail(f"--{name} {value!r} is not a date (YYYY-MM-DD)")
+
+    lists = {name: _split(options[name]) for name in _FILTERS}
+    try:
+        lists["year"] = [int(y) for y in lists["year"]]
+    except ValueError:
+        _fail(f"--year takes years such as 2021, not {lists['year']}")
+    filters = Filters(**lists, since=day(options["since"], "since"), until=day(options["until"], "until"),
+                      include_candidates=options["include_candidates"])
+    from salvo.analysis.filters import FilterError
+
+    try:
+        return filters.normalised()
+    except FilterError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database (or upgrade its schema) and load the codebook's actors and sites."""
+    store = _store(db)
+    _console().print(f"Salvo database ready at [bold]{store.url}[/] (revision {store.revision()}).")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A Salvo CSV, XLSX or JSON file (see docs/format.md).")],
+    db: DbOption = None,
+    skip_invalid: Annotated[bool, typer.Option(
+        help="Import the valid incidents and write rejected rows with reasons to a side file.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option(help="Where rejected rows go (default FILE.rejected.csv).")] = None,
+    summary: Annotated[str, typer.Option(help="How to print the outcome: text or json.")] = "text",
+    user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
+) -> None:
+    """Import incidents; all errors are reported at once and a file with errors changes nothing."""
+    from salvo.importing import ImportRejected, import_file
+    from salvo.readers.errors import FileError
+
+    store = _store(db)
+    try:
+        outcome = import_file(store, file, skip_invalid=skip_invalid, rejects_path=rejects, user=user)
+    except FileError as exc:
+        _fail(f"{exc}; nothing was imported.")
+    except ImportRejected as exc:
+        if summary == "json":
+            print(json.dumps(exc.summary.to_json(), ensure_ascii=False))
+        else:
+            console = _console(stderr=True)
+            for error in exc.summary.errors:
+                console.print(f"  {error}", markup=False, soft_wrap=True)
+            console.print(f"[bold red]{len(exc.summary.errors)} error(s) in {exc.summary.rejected} incident(s); "
+                          "nothing was imported.[/] Fix them, or use --skip-invalid.", soft_wrap=True)
+        raise typer.Exit(1) from None
+    if summary == "json":
+        print(json.dumps(outcome.to_json(), ensure_ascii=False))
+        return
+    console = _console()
+    console.print(f"{file}: {outcome.rows} rows, {outcome.incidents + outcome.rejected} incidents — "
+                  f"[green]{outcome.added} added[/], {outcome.updated} updated, {outcome.unchanged} unchanged, "
+                  f"[red]{outcome.rejected} rejected[/].")
+    if outcome.rejects_file:
+        console.print(f"Rejected rows and reasons written to {outcome.rejects_file}.")
+    if outcome.unresolved_actors:
+        names = ", ".join(f"{name} ({n})" for name, n in outcome.unresolved_actors.most_common(10))
+        console.print(f"Actors kept verbatim (not in the codebook): {names}")
+
+
+@app.command()
+def export(
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json, geojson or xlsx.")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Export every incident in Salvo's interchange format (CSV, JSON, XLSX) or as GeoJSON."""
+    from salvo.exports import export as run_export
+
+    store = _store(db)
+    try:
+        count = run_export(store, fmt, output, stream=sys.stdout)
+    except ValueError as exc:
+        _fail(str(exc))
+    if output:
+        _console(stderr=True).print(f"Wrote {count} incidents to {output}.")
+
+
+@app.command()
+@with_filters
+def stats(
+    filters,
+    db: DbOption = None,
+    by: Annotated[list[str], typer.Option(help="Dimensions: year, quarter, month, munition, actor, affiliation, "
+                                               "country, target_category, attribution (repeatable or comma-separated).")] = ["year"],  # noqa: B006
+    unit: Annotated[str, typer.Option(help="projectiles or incidents.")] = "projectiles",
+    share: Annotated[Optional[str], typer.Option(help="Add each row's share of the total over this dimension.")] = None,
+    ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
+    unknown_count: Annotated[int, typer.Option(help="Projectiles counted for a line with unknown count.")] = 1,
+    fmt: FormatOption = "table",
+) -> None:
+    """Count projectiles or incidents by year, munition, actor, country, ...; shares and year to date."""
+    from salvo.analysis import stats as run_stats
+    from salvo.analysis.filters import FilterError
+
+    store = _store(db)
+    try:
+        result = run_stats(store, by=_split(by), unit=unit, filters=filters, ytd=ytd, share=share,
+                           unknown_count=unknown_count)
+    except FilterError as exc:
+        _fail(str(exc))
+    from salvo import render
+
+    render.stats_output(result, fmt, _console())
+
+
+@app.command()
+@with_filters
+def incidents(
+    filters,
+    db: DbOption = None,
+    ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
+    limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 0,
+    fmt: FormatOption = "table",
+) -> None:
+    """List the incidents behind a figure: same filters as `salvo stats`."""
+    from salvo.analysis import incident_ids
+    from salvo.exports import iter_incidents
+
+    store = _store(db)
+    ids = incident_ids(store, filters, ytd=ytd)
+    if limit:
+        ids = ids[:limit]
+    order = {incident_id: n for n, incident_id in enumerate(ids)}
+    records = sorted(iter_incidents(store, ids), key=lambda r: order[r.id]) if ids else []
+    from salvo import render
+
+    render.incidents_output(records, fmt, _console())
+
+
+@chart_app.command("per-year")
+@with_filters
+def chart_per_year(
+    filters,
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder to write per-year.png, .svg and .html into.")] = Path("out"),
+    title: Annotated[str, typer.Option(help="Chart title.")] = "Munitions fired per year, by type",
+    source: Annotated[Optional[str], typer.Option(help="Source line under the chart.")] = None,
+    unit: Annotated[str, typer.Option(help="projectiles or incidents.")] = "projectiles",
+    ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
+) -> None:
+    """Munitions fired per year, stacked by munition type."""
+    from salvo import render
+
+    store = _store(db)
+    paths = render.per_year_files(store, filters, out=out, title=title, source=source, unit=unit, ytd=ytd)
+    for path in paths:
+        _console().print(f"Wrote {path}")
+
+
+@app.command()
+def codebook(
+    markdown: Annotated[bool, typer.Option(help="Print the whole codebook as Markdown (docs/codebook.md).")] = False,
+) -> None:
+    """Show the codebook: vocabularies and their definitions."""
+    from salvo import render
+
+    if markdown:
+        print(render.codebook_markdown(), end="")
+    else:
+        render.codebook_table(_console())
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db", help="Where to build the demo database.")] = "out/demo.db",
+    out: Annotated[Path, typer.Option(help="Folder for the chart files.")] = Path("out"),
+) -> None:
+    """Build a fresh database from the shipped demo data, print the per-year table and draw the chart."""
+    from salvo import demo as run_demo
+
+    run_demo.run(db, out, _console())
+
+
+def main() -> None:
+    """Entry point of the `salvo` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

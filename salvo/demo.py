@@ -1,0 +1,53 @@
+"""The main job (`make demo`, `salvo demo`): build a fresh store from the shipped demo data,
+print projectiles per year by munition with the drone share and a year-to-date
+comparison, and draw the per-year chart.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from salvo import render
+from salvo.analysis import Filters, stats
+from salvo.importing import import_file
+from salvo.storage import connect
+
+DEMO_DATA = "incidents.csv"
+
+
+def demo_file() -> Path:
+    """The shipped demo data set (Salvo CSV; see salvo/demo_data/README.md)."""
+    return Path(str(resources.files("salvo.demo_data").joinpath(DEMO_DATA)))
+
+
+def _fresh(db: str) -> str:
+    """Remove an old demo database file so the demo always starts from nothing."""
+    if "://" in db:
+        return db
+    path = Path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def run(db: str, out: Path, console) -> None:
+    """Build the demo store at `db`, print its tables and write the chart into `out`."""
+    store = connect(_fresh(db))
+    summary = import_file(store, demo_file(), user="salvo-demo")
+    console.print(f"Built [bold]{db}[/] from {demo_file().name}: {summary.added} incidents "
+                  f"({summary.rows} rows), {summary.rejected} rejected.\n")
+    per_year = stats(store, by=["year", "munition"], share="munition")
+    console.print(render.stats_table(per_year, title="Projectiles fired per year by munition type (share of the year)"))
+    for note in per_year.notes:
+        console.print(f"[dim]{note}[/]")
+    drones = {r["year"]: r.get("share") for r in per_year.rows if r["munition"] == "uav"}
+    shares = ", ".join(f"{year}: {render._share(share)}" for year, share in drones.items() if year is not None)
+    console.print(f"\nDrone share of projectiles per year — {shares}\n")
+    ytd = stats(store, by=["year", "munition"], ytd=True)
+    console.print(render.stats_table(ytd, title=f"Year to date: each year up to {ytd.ytd_cut:%d %B}"))
+    for note in ytd.notes:
+        console.print(f"[dim]{note}[/]")
+    paths = render.per_year_files(store, Filters(), out=out, title="Munitions fired per year, by type", source=None)
+    console.print("\nChart written to " + ", ".join(str(p) for p in paths))

@@ -1,0 +1,251 @@
+"""Salvo's data model: incidents, their munition lines and sources, reports, actors,
+places, responses and the audit log, as SQLAlchemy 2 declarative classes.
+
+The same schema runs on SQLite (the embedded default) and PostgreSQL. Codes
+stored in columns such as ``munition_type`` come from the codebook; the
+database does not duplicate the vocabularies, so a vocabulary change needs no
+migration. Counts that a source does not report are NULL, never zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, as stored in every timestamp column."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Salvo table."""
+
+
+class Meta(Base):
+    """Key/value facts about the store: its id and its revision counter.
+
+    The revision goes up with every committed change to incidents, so cached
+    analytics can tell whether they are still exact.
+    """
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ActorRow(Base):
+    """An actor known to this store: the codebook's, plus any added by analysts."""
+
+    __tablename__ = "actors"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    affiliation: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class PlaceRow(Base):
+    """A place an incident refers to: a curated site or a GeoNames town."""
+
+    __tablename__ = "places"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text, default="")
+
+
+class Incident(Base):
+    """The canonical event: one attack on one target area at one time, with reconciled values."""
+
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    location: Mapped[str | None] = mapped_column(Text)
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_precision: Mapped[str | None] = mapped_column(String(16))
+    target: Mapped[str | None] = mapped_column(Text)
+    target_category: Mapped[str | None] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    actor_name: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[str | None] = mapped_column(String(32))
+    killed: Mapped[int | None] = mapped_column(Integer)
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="candidate")
+    notes: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    munitions: Mapped[list[MunitionLine]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="MunitionLine.position"
+    )
+    sources: Mapped[list[IncidentSource]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="IncidentSource.position"
+    )
+
+    __table_args__ = (
+        Index("ix_incidents_date", "date"),
+        Index("ix_incidents_status", "status"),
+    )
+
+
+class MunitionLine(Base):
+    """How many projectiles of one type an incident involved, and what became of them.
+
+    Only reported outcomes are stored: ``count - intercepted - impacted - failed``
+    is unknown, never guessed.
+    """
+
+    __tablename__ = "munition_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    munition_type: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int | None] = mapped_column(Integer)
+    count_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
+    intercepted: Mapped[int | None] = mapped_column(Integer)
+    impacted: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[int | None] = mapped_column(Integer)
+
+    incident: Mapped[Incident] = relationship(back_populates="munitions")
+    __table_args__ = (
+        UniqueConstraint("incident_id", "munition_type", name="uq_munition_line"),
+    )
+
+
+class IncidentSource(Base):
+    """A source cited for an incident (an article or dataset URL)."""
+
+    __tablename__ = "incident_sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    url: Mapped[str] = mapped_column(Text)
+
+    incident: Mapped[Incident] = relationship(back_populates="sources")
+
+
+class Report(Base):
+    """One source's account of an event: a dataset row, an article, an analyst entry.
+
+    Its values are what that source says, before reconciliation; `incident_id`
+    is set once linkage or review has placed it in an incident.
+    """
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(String(256))
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[dt.date | None] = mapped_column(Date)
+    in_scope: Mapped[bool] = mapped_column(Boolean, default=True)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    location: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[str | None] = mapped_column(Text)
+    target_category: Mapped[str | None] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    actor_name: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[str | None] = mapped_column(String(32))
+    killed: Mapped[int | None] = mapped_column(Integer)
+    injured: Mapped[int | None] = mapped_column(Integer)
+    munitions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    provenance: Mapped[list[Provenance]] = relationship(back_populates="report", cascade="all, delete-orphan")
+    __table_args__ = (UniqueConstraint("dataset", "row_key", name="uq_report_key"),)
+
+
+class Provenance(Base):
+    """Where a report was read: file, row, the raw row as JSON, and when.
+
+    One report may have several (the same dataset row arriving in two files).
+    """
+
+    __tablename__ = "provenance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    source_file: Mapped[str] = mapped_column(Text)
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="provenance")
+
+
+class Response(Base):
+    """A reaction (airstrike, sanction, ...) that may answer one or more incidents."""
+
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))
+    responder_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    responder_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+
+
+class ResponseIncident(Base):
+    """Links a response to an incident it answered."""
+
+    __tablename__ = "response_incidents"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AuditEntry(Base):
+    """One change to a record: who, when, what changed (old and new values) and why."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[str] = mapped_column(String(128))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)

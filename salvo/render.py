@@ -1,0 +1,185 @@
+"""Rendering results for people: Rich tables, CSV and JSON for the CLI, the codebook as Markdown.
+
+A face-layer module: it formats what the library returns and holds no logic of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+from salvo import codebook
+
+_VOCAB_OF = {"munition": "munition_type", "target_category": "target_category", "attribution": "attribution",
+             "affiliation": "affiliation"}
+
+
+def label(dimension: str, value) -> str:
+    """How a dimension value is shown in a table."""
+    if value is None:
+        return "(unknown)"
+    if dimension in _VOCAB_OF:
+        try:
+            return codebook.vocabulary(_VOCAB_OF[dimension]).label(value)
+        except KeyError:
+            return str(value)
+    if dimension == "actor":
+        actor = codebook.actors().resolve(value)
+        return actor.name if actor and actor.id == value else str(value)
+    return str(value)
+
+
+def _share(value) -> str:
+    return "" if value is None else f"{100 * value:.0f}%"
+
+
+def stats_table(result, title: str | None = None):
+    """A Rich table of a statistic; two dimensions are shown as a cross table with totals."""
+    from rich.table import Table
+
+    unit = result.unit
+    if len(result.by) == 2:
+        rows_dim, cols_dim = result.by
+        row_values = list(dict.fromkeys(r[rows_dim] for r in result.rows))
+        col_values = list(dict.fromkeys(r[cols_dim] for r in result.rows))
+        if cols_dim in _VOCAB_OF:
+            vocab = codebook.vocabulary(_VOCAB_OF[cols_dim])
+            col_values.sort(key=lambda v: (v is None, vocab.order(v) if v else 0))
+        cells = {(r[rows_dim], r[cols_dim]): r for r in result.rows}
+        table = Table(title=title, title_justify="left")
+        table.add_column(rows_dim.replace("_", " ").title())
+        for value in col_values:
+            table.add_column(label(cols_dim, value), justify="right")
+        table.add_column(f"Total {unit}", justify="right", style="bold")
+        for row_value in row_values:
+            line, total = [], 0
+            for col_value in col_values:
+                cell = cells.get((row_value, col_value))
+                if cell is None:
+                    line.append("")
+                    continue
+                total += cell["count"]
+                text = f"{cell['count']:,}"
+                if result.share == cols_dim:
+                    text += f" ({_share(cell.get('share'))})"
+                line.append(text)
+            table.add_row(label(rows_dim, row_value), *line, f"{total:,}")
+        return table
+    table = Table(title=title, title_justify="left")
+    for name in result.by:
+        table.add_column(name.replace("_", " ").title())
+    table.add_column(unit.title(), justify="right")
+    if result.share:
+        table.add_column(f"Share of {result.share}", justify="right")
+    for row in result.rows:
+        cells = [label(name, row[name]) for name in result.by] + [f"{row['count']:,}"]
+        if result.share:
+            cells.append(_share(row.get("share")))
+        table.add_row(*cells)
+    return table
+
+
+def stats_output(result, fmt: str, console) -> None:
+    """Print a statistic as a table (with its counting rules), CSV or JSON."""
+    if fmt == "json":
+        print(json.dumps(result.rows, ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        columns = [*result.by, "count"] + (["share"] if result.share else [])
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(result.rows)
+    else:
+        console.print(stats_table(result))
+        for note in result.notes:
+            console.print(f"[dim]{note}[/]")
+
+
+def incident_line(record) -> dict:
+    """One incident as the flat row `salvo incidents` shows."""
+    munitions = "; ".join(
+        f"{m.munition_type} {'?' if m.count is None else ('~' if m.count_estimate else '') + str(m.count)}"
+        + (f" ({m.intercepted} intercepted)" if m.intercepted is not None else "")
+        for m in record.munitions
+    )
+    return {
+        "id": record.id, "date": record.date.isoformat() if record.date else "",
+        "date_precision": record.date_precision or "", "country": record.country or "",
+        "place": record.location or "", "actor": record.actor_name or "", "actor_id": record.actor_id or "",
+        "target_category": record.target_category or "", "munitions": munitions,
+        "sources": " ".join(record.sources), "status": record.status,
+    }
+
+
+def incidents_output(records, fmt: str, console) -> None:
+    """Print incidents as a table, CSV or JSON."""
+    rows = [incident_line(r) for r in records]
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        print(buffer.getvalue(), end="")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} incidents", title_justify="left")
+    for name in ("id", "date", "country", "place", "actor", "munitions", "sources"):
+        table.add_column(name.title(), overflow="fold")
+    for row in rows:
+        table.add_row(*(row[name] for name in ("id", "date", "country", "place", "actor", "munitions", "sources")))
+    console.print(table)
+
+
+def per_year_files(store, filters, *, out: Path, title: str, source: str | None, unit: str = "projectiles",
+                   ytd: bool = False) -> list[Path]:
+    """Compute the per-year-by-munition statistic and write its chart as PNG, SVG and HTML."""
+    from salvo.analysis import stats
+    from salvo.charts import per_year_chart, save_chart
+
+    result = stats(store, by=["year", "munition"], unit=unit, filters=filters, ytd=ytd)
+    subtitle = "; ".join(result.notes[:2])
+    if source is None:
+        source = (f"Source: Salvo incident database, {result.incidents:,} incidents "
+                  f"({'reviewed and published' if not filters.include_candidates else 'all statuses'}); "
+                  f"drawn {dt.date.today():%d %B %Y}.")
+    chart = per_year_chart(result.rows, title=title, subtitle=subtitle, source=source, unit=unit)
+    return save_chart(chart, out)
+
+
+def codebook_markdown() -> str:
+    """The codebook (vocabularies and actors) as the Markdown of docs/codebook.md."""
+    lines = ["# Salvo codebook", "",
+             "Generated from `salvo/codebook/vocabularies.yaml` and `salvo/codebook/actors.yaml` by",
+             "`salvo codebook --markdown > docs/codebook.md`; a test keeps the two in step.", ""]
+    for vocab in codebook.vocabularies().values():
+        lines += [f"## {vocab.name}", "", vocab.description, "", "| code | label | definition |",
+                  "| --- | --- | --- |"]
+        lines += [f"| `{t.code}` | {t.label} | {t.definition} |" for t in vocab.terms]
+        lines.append("")
+    lines += ["## actors", "", "| id | name | affiliation | parent | aliases |", "| --- | --- | --- | --- | --- |"]
+    for actor in codebook.actors():
+        aliases = ", ".join(actor.aliases).replace("|", "/")
+        lines.append(f"| `{actor.id}` | {actor.name} | {actor.affiliation} | {actor.parent or ''} | {aliases} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def codebook_table(console) -> None:
+    """Print each vocabulary as a Rich table."""
+    from rich.table import Table
+
+    for vocab in codebook.vocabularies().values():
+        table = Table(title=f"{vocab.name}: {vocab.description}", title_justify="left")
+        table.add_column("code")
+        table.add_column("label")
+        table.add_column("definition")
+        for term in vocab.terms:
+            table.add_row(term.code, term.label, term.definition)
+        console.print(table)
