@@ -80,7 +80,7 @@ def child_env(**extra: str) -> dict:
     """The environment for children: this one, with caches under bench/.data/ and `extra` set."""
     env = dict(os.environ)
     cache = BENCH_DIR / ".data" / "cache"
-    env.setdefault("XDG_CACHE_HOME", str(cache / "xdg"))
+    env["XDG_CACHE_HOME"] = str(cache / "xdg")
     env["SALVO_CACHE_DIR"] = str(cache / "salvo")
     env["PYTHONHASHSEED"] = "0"
     env.update(extra)

@@ -25,7 +25,10 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 120)  # tables written to files or pipes keep whole labels
+    return console
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -38,15 +38,16 @@ def run(db: str, out: Path, console) -> None:
     summary = import_file(store, demo_file(), user="salvo-demo")
     console.print(f"Built [bold]{db}[/] from {demo_file().name}: {summary.added} incidents "
                   f"({summary.rows} rows), {summary.rejected} rejected.\n")
-    per_year = stats(store, by=["year", "munition"], share="munition")
-    console.print(render.stats_table(per_year, title="Projectiles fired per year by munition type (share of the year)"))
+    drone_share = ("uav", "Drone share")
+    per_year = stats(store, by=["year", "munition"])
+    console.print(render.stats_table(per_year, title="Projectiles fired per year by munition type",
+                                     share_of=drone_share))
     for note in per_year.notes:
         console.print(f"[dim]{note}[/]")
-    drones = {r["year"]: r.get("share") for r in per_year.rows if r["munition"] == "uav"}
-    shares = ", ".join(f"{year}: {render._share(share)}" for year, share in drones.items() if year is not None)
-    console.print(f"\nDrone share of projectiles per year — {shares}\n")
     ytd = stats(store, by=["year", "munition"], ytd=True)
-    console.print(render.stats_table(ytd, title=f"Year to date: each year up to {ytd.ytd_cut:%d %B}"))
+    console.print()
+    console.print(render.stats_table(ytd, title=f"Year to date: each year up to {ytd.ytd_cut:%d %B}",
+                                     share_of=drone_share))
     for note in ytd.notes:
         console.print(f"[dim]{note}[/]")
     paths = render.per_year_files(store, Filters(), out=out, title="Munitions fired per year, by type", source=None)

@@ -30,7 +30,7 @@ def iter_incidents(store: Store, ids: list[str] | None = None, chunk: int = 2000
     last = ""
     while True:
         with store.session() as session:
-            query = (select(Incident).options(selectinload(Incident.munitions), selectinload(Incident.sources))
+            query = (select(Incident).options(selectinload(Incident.munitions))
                      .where(Incident.id > last).order_by(Incident.id).limit(chunk))
             if ids is not None:
                 query = query.where(Incident.id.in_(ids))

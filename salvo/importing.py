@@ -8,17 +8,23 @@ twice leaves the same database.
 
 from __future__ import annotations
 
-import csv
 import getpass
+import threading
+import uuid
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
+from queue import Empty, Queue
 
+import polars as pl
+
+from salvo.model import ImportRun
 from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
-from salvo.storage.bulk import write_incidents
+from salvo.storage.bulk import WriteCounts, prepare, write_prepared
 
 
 @dataclass
@@ -86,48 +92,83 @@ def import_file(
     if not path.is_file():
         raise FileError(RowError(str(path), None, None, None, "no such file"))
     summary = ImportSummary(file=str(path), format="salvo-" + (path.suffix.lstrip(".").lower() or "csv"))
-    rejected: list[tuple[int, dict[str, str], str]] = []
-    reason = f"import of {path.name} (sha256 {file_digest(path)[:16]})"
+    rejected: list = []
+    digest = file_digest(path)
+    reason = f"import of {path.name} (sha256 {digest[:16]})"
+    user = user or default_user()
 
-    def valid_records():
-        for parsed in salvo_format.read(path, default_status=default_status):
-            summary.rows += len(parsed.rows)
-            if parsed.record is None:
-                summary.errors.extend(parsed.errors)
-                summary.rejected += 1
-                summary.rejected_rows += len(parsed.rows)
+    counts = WriteCounts()
+    with store.session() as session:
+        run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=digest, format=summary.format, user=user)
+        session.add(run)
+        session.flush()
+        for batch in prefetch(salvo_format.read(path, default_status=default_status)):
+            summary.rows += batch.rows
+            summary.errors.extend(batch.errors)
+            summary.rejected += batch.rejected_incidents
+            summary.incidents += batch.incidents.height
+            summary.unresolved_actors.update(batch.unresolved_actors)
+            if batch.rejected_rows is not None:
+                summary.rejected_rows += batch.rejected_rows.height
                 if skip_invalid:
-                    by_row = {e.row: e for e in parsed.errors}
-                    for number, row in parsed.rows:
-                        error = by_row.get(number)
-                        note = f"{error.field}: {error.reason}" if error else "another row of this incident is invalid"
-                        rejected.append((number, row, note))
-                continue
-            summary.incidents += 1
-            if parsed.actor_unresolved:
-                summary.unresolved_actors[parsed.actor_unresolved] += 1
+                    rejected.append(batch.rejected_rows)
             if summary.errors and not skip_invalid:
                 continue  # the import will be rolled back: keep validating, stop writing
-            yield parsed.record
-
-    with store.session() as session:
-        counts = write_incidents(session, valid_records(), user=user or default_user(), reason=reason)
+            prepared = prepare(batch.incidents, batch.lines, sqlite=store.is_sqlite, import_id=run.id)
+            written = write_prepared(session, prepared, user=user, reason=reason)
+            counts.added += written.added
+            counts.updated += written.updated
+            counts.unchanged += written.unchanged
         if summary.errors and not skip_invalid:
             session.rollback()
             raise ImportRejected(summary)
+        run.rows, run.rejected = summary.rows, summary.rejected
+        run.added, run.updated, run.unchanged = counts.added, counts.updated, counts.unchanged
     summary.added, summary.updated, summary.unchanged = counts.added, counts.updated, counts.unchanged
     summary.committed = True
     if rejected:
-        summary.rejects_file = str(_write_rejects(path, rejects_path, rejected))
+        target = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejected.csv")
+        pl.concat(rejected, how="diagonal").write_csv(target)
+        summary.rejects_file = str(target)
     return summary
 
 
-def _write_rejects(path: Path, rejects_path, rejected) -> Path:
-    target = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejected.csv")
-    columns = list(dict.fromkeys(name for _, row, _ in rejected for name in row))
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["source_row", *columns, "error"])
-        for number, row, note in rejected:
-            writer.writerow([number, *(row.get(c, "") for c in columns), note])
-    return target
+
+
+def prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Iterate `items` in a background thread, `depth` ahead, so reading overlaps writing.
+
+    Validation runs mostly in polars and writing mostly in SQLite, both outside
+    Python's lock, so the two use both cores. Errors are raised in the caller.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((item, None))
+        except BaseException as exc:  # handed over to the consumer
+            queue.put((None, exc))
+        queue.put((done, None))
+
+    worker = threading.Thread(target=produce, name="salvo-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(0.05)

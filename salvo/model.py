@@ -75,6 +75,27 @@ class PlaceRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
 
 
+class ImportRun(Base):
+    """One import of a file: who ran it, when, the file's digest and what it did.
+
+    Incidents created by an import point to it; that is their creation entry in
+    the history, so a million-row import does not write a million audit rows.
+    """
+
+    __tablename__ = "imports"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    file: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Incident(Base):
     """The canonical event: one attack on one target area at one time, with reconciled values."""
 
@@ -101,36 +122,30 @@ class Incident(Base):
     injured_high: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="candidate")
     notes: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
     content_hash: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    import_id: Mapped[str | None] = mapped_column(ForeignKey("imports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     munitions: Mapped[list[MunitionLine]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="MunitionLine.position"
     )
-    sources: Mapped[list[IncidentSource]] = relationship(
-        back_populates="incident", cascade="all, delete-orphan", order_by="IncidentSource.position"
-    )
 
-    __table_args__ = (
-        Index("ix_incidents_date", "date"),
-        Index("ix_incidents_status", "status"),
-    )
 
 
 class MunitionLine(Base):
     """How many projectiles of one type an incident involved, and what became of them.
 
     Only reported outcomes are stored: ``count - intercepted - impacted - failed``
-    is unknown, never guessed.
+    is unknown, never guessed. An incident has at most one line per munition type.
     """
 
     __tablename__ = "munition_lines"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    munition_type: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    munition_type: Mapped[str] = mapped_column(String(32))
     count: Mapped[int | None] = mapped_column(Integer)
     count_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
     intercepted: Mapped[int | None] = mapped_column(Integer)
@@ -138,21 +153,8 @@ class MunitionLine(Base):
     failed: Mapped[int | None] = mapped_column(Integer)
 
     incident: Mapped[Incident] = relationship(back_populates="munitions")
-    __table_args__ = (
-        UniqueConstraint("incident_id", "munition_type", name="uq_munition_line"),
-    )
-
-
-class IncidentSource(Base):
-    """A source cited for an incident (an article or dataset URL)."""
-
-    __tablename__ = "incident_sources"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    url: Mapped[str] = mapped_column(Text)
-
-    incident: Mapped[Incident] = relationship(back_populates="sources")
+    # Lines are looked up by incident only; on SQLite the key is the table.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class Report(Base):

@@ -7,8 +7,8 @@ They hold codes, not labels, and None for anything unknown.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 
 @dataclass
@@ -54,17 +54,20 @@ class IncidentRecord:
 
     def scalar_fields(self) -> dict[str, object]:
         """The incident-level values (everything but munition lines and sources)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("munitions", "sources")}
+        return dict(zip(INCIDENT_SCALARS, scalar_values(self)))
 
     def content_hash(self) -> str:
         """A digest of every value, so a re-import can tell unchanged incidents at once."""
-        parts = [repr(tuple(self.scalar_fields().values()))]
-        parts.extend(repr(tuple(asdict(m).values())) for m in self.munitions)
-        parts.append(repr(tuple(self.sources)))
-        return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+        from salvo.storage.frames import content_hash
+
+        return content_hash(self)
 
 
 INCIDENT_SCALARS: tuple[str, ...] = tuple(
     f.name for f in fields(IncidentRecord) if f.name not in ("munitions", "sources")
 )
 MUNITION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(MunitionRecord))
+scalar_values = attrgetter(*INCIDENT_SCALARS)
+"""The incident-level values of a record as a tuple, in INCIDENT_SCALARS order."""
+munition_values = attrgetter(*MUNITION_FIELDS)
+"""The values of a munition line as a tuple, in MUNITION_FIELDS order."""

@@ -37,8 +37,12 @@ def _share(value) -> str:
     return "" if value is None else f"{100 * value:.0f}%"
 
 
-def stats_table(result, title: str | None = None):
-    """A Rich table of a statistic; two dimensions are shown as a cross table with totals."""
+def stats_table(result, title: str | None = None, share_of: tuple[str, str] | None = None):
+    """A Rich table of a statistic; two dimensions are shown as a cross table with totals.
+
+    `share_of` = (value, heading) adds a column with that column value's share of each row's total,
+    e.g. ``("uav", "Drone share")``.
+    """
     from rich.table import Table
 
     unit = result.unit
@@ -55,6 +59,8 @@ def stats_table(result, title: str | None = None):
         for value in col_values:
             table.add_column(label(cols_dim, value), justify="right")
         table.add_column(f"Total {unit}", justify="right", style="bold")
+        if share_of:
+            table.add_column(share_of[1], justify="right", style="bold")
         for row_value in row_values:
             line, total = [], 0
             for col_value in col_values:
@@ -67,7 +73,13 @@ def stats_table(result, title: str | None = None):
                 if result.share == cols_dim:
                     text += f" ({_share(cell.get('share'))})"
                 line.append(text)
-            table.add_row(label(rows_dim, row_value), *line, f"{total:,}")
+            if share_of:
+                part = cells.get((row_value, share_of[0]), {}).get("count", 0)
+                line.append(f"{total:,}")
+                line.append(_share(part / total) if total else "")
+                table.add_row(label(rows_dim, row_value), *line)
+            else:
+                table.add_row(label(rows_dim, row_value), *line, f"{total:,}")
         return table
     table = Table(title=title, title_justify="left")
     for name in result.by:
@@ -144,7 +156,11 @@ def per_year_files(store, filters, *, out: Path, title: str, source: str | None,
     from salvo.charts import per_year_chart, save_chart
 
     result = stats(store, by=["year", "munition"], unit=unit, filters=filters, ytd=ytd)
-    subtitle = "; ".join(result.notes[:2])
+    subtitle = (f"A launch of unknown size counts as {result.unknown_count} "
+                f"({result.unknown_count_incidents} of {result.incidents:,} incidents)."
+                if unit == "projectiles" else "Each incident counted once under each munition type.")
+    if result.ytd_cut:
+        subtitle += f" Every year up to {result.ytd_cut:%d %B}."
     if source is None:
         source = (f"Source: Salvo incident database, {result.incidents:,} incidents "
                   f"({'reviewed and published' if not filters.include_candidates else 'all statuses'}); "

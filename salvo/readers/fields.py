@@ -1,76 +1,73 @@
-"""Small, named parsers for cell values: each takes the text of one cell and returns
-a clean value or raises FieldError with the reason. Readers compose them.
+"""Small, named, column-at-a-time parsers for cell values.
+
+Each parser takes the frame of text cells and a column name and returns two
+polars expressions: the parsed value, and a reason for each invalid cell
+(null where the cell is fine). Readers put all of them in one ``select``, so a
+batch of rows is validated in one parallel pass.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable
+
+import polars as pl
 
 from salvo import codebook, gazetteer
 from salvo.names import normalise
-from salvo.readers.errors import FieldError
 
-Parser = Callable[[str], object]
+Parser = Callable[[pl.DataFrame, str], tuple[pl.Expr, pl.Expr]]
 
-_TRUE = {"true", "yes", "y", "1", "t"}
-_FALSE = {"false", "no", "n", "0", "f", ""}
-_DATE_FORMS = {
-    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
-    "month": re.compile(r"^(\d{4})-(\d{2})$"),
-    "year": re.compile(r"^(\d{4})$"),
-}
+_TRUE = ["true", "yes", "y", "1", "t"]
+_FALSE = ["false", "no", "n", "0", "f", ""]
+_PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 
 
-def text(value: str) -> str | None:
-    """Free text, stripped; empty means unknown."""
-    value = value.strip()
-    return value or None
+def blank(name: str) -> pl.Expr:
+    """The cell, or null where it is empty."""
+    cell = pl.col(name)
+    return pl.when(cell == "").then(None).otherwise(cell)
 
 
-def count(value: str) -> int | None:
+def text(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
+    """Free text; empty means unknown. Never invalid."""
+    return blank(name), pl.lit(None, dtype=pl.String)
+
+
+def count(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
     """A whole number of 0 or more; empty means unknown."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        number = float(value) if "." in value or "e" in value.lower() else int(value)
-    except ValueError:
-        raise FieldError("not a whole number") from None
-    if number != int(number):
-        raise FieldError("not a whole number")
-    if number < 0:
-        raise FieldError("must be 0 or more")
-    return int(number)
+    cell = blank(name)
+    number = cell.cast(pl.Float64, strict=False)
+    reason = (pl.when(cell.is_not_null() & (number.is_null() | ~number.is_finite() | (number != number.floor())))
+              .then(pl.lit("not a whole number"))
+              .when(number < 0).then(pl.lit("must be 0 or more")))
+    return pl.when(reason.is_null()).then(number.cast(pl.Int64, strict=False)), reason
 
 
-def boolean(value: str) -> bool:
+def boolean(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
     """true/false (also yes/no, 1/0); empty means false."""
-    key = value.strip().lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise FieldError("expected true or false")
+    key = pl.col(name).str.to_lowercase()
+    return key.is_in(_TRUE), pl.when(~key.is_in(_TRUE + _FALSE)).then(pl.lit("expected true or false"))
 
 
 def coordinate(low: float, high: float) -> Parser:
     """A decimal degree between `low` and `high`; empty means unknown."""
 
-    def parse(value: str) -> float | None:
-        value = value.strip()
-        if not value:
-            return None
-        try:
-            number = float(value)
-        except ValueError:
-            raise FieldError("not a number") from None
-        if not low <= number <= high:
-            raise FieldError(f"must be between {low:g} and {high:g}")
-        return number
+    def parse(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
+        cell = blank(name)
+        number = cell.cast(pl.Float64, strict=False)
+        reason = (pl.when(cell.is_not_null() & number.is_null()).then(pl.lit("not a number"))
+                  .when((number < low) | (number > high)).then(pl.lit(f"must be between {low:g} and {high:g}")))
+        return pl.when(reason.is_null()).then(number), reason
 
     return parse
+
+
+def mapped(frame: pl.DataFrame, name: str, lookup: Callable[[str], str | None], why: str) -> tuple[pl.Expr, pl.Expr]:
+    """Map each distinct cell of the frame through `lookup` (called once per distinct value)."""
+    distinct = frame.get_column(name).unique().to_list()
+    mapping = {value: lookup(value) for value in distinct if value}
+    value = pl.col(name).replace_strict(mapping, default=None, return_dtype=pl.String)
+    return value, pl.when((pl.col(name) != "") & value.is_null()).then(pl.lit(why))
 
 
 def code(vocabulary_name: str) -> Parser:
@@ -80,69 +77,58 @@ def code(vocabulary_name: str) -> Parser:
     accepted.update({normalise(term.code.replace("_", " ")): term.code for term in vocab.terms})
     accepted.update({normalise(term.label): term.code for term in vocab.terms})
 
-    def parse(value: str) -> str | None:
-        value = value.strip()
-        if not value:
-            return None
-        found = accepted.get(value) or accepted.get(normalise(value.replace("_", " ")))
-        if found is None:
-            raise FieldError(f"not a {vocabulary_name}; expected one of {', '.join(vocab.codes)}")
-        return found
+    def lookup(value: str) -> str | None:
+        return accepted.get(value) or accepted.get(normalise(value.replace("_", " ")))
+
+    def parse(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
+        return mapped(frame, name, lookup, f"not a {vocabulary_name}; expected one of {', '.join(vocab.codes)}")
 
     return parse
 
 
-def date_with_precision(value: str, precision: str | None) -> tuple[dt.date | None, str | None]:
-    """An ISO date (YYYY-MM-DD, YYYY-MM or YYYY) and its precision, stored as the first day of its period.
-
-    When `precision` is None it is read from the form of the date.
-    """
-    value = value.strip()
-    if not value:
-        return None, None
-    for form, pattern in _DATE_FORMS.items():
-        match = pattern.match(value)
-        if match:
-            break
-    else:
-        raise FieldError("not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
-    parts = [int(p) for p in match.groups()] + [1] * (3 - len(match.groups()))
-    try:
-        date = dt.date(*parts)
-    except ValueError as exc:
-        raise FieldError(f"not a calendar date ({exc})") from None
-    precision = precision or form
-    if precision == "month":
-        date = date.replace(day=1)
-    elif precision == "year":
-        date = date.replace(month=1, day=1)
-    elif precision == "week":
-        date = date - dt.timedelta(days=date.weekday())
-    if _coarser(form, precision) is False:
-        raise FieldError(f"date precision {precision!r} needs a full date, got {value!r}")
-    return date, precision
-
-
-def _coarser(form: str, precision: str) -> bool:
-    order = {"day": 0, "week": 1, "month": 2, "year": 3}
-    return order[form] <= order[precision]
-
-
-def country(value: str) -> str | None:
+def country(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
     """A country as ISO alpha-2, alpha-3 or name; stored as alpha-2."""
-    value = value.strip()
-    if not value:
-        return None
-    found = gazetteer.country(value)
-    if found is None:
-        raise FieldError("not a known country (use an ISO 3166 code or an English name)")
-    return found.code
+
+    def lookup(value: str) -> str | None:
+        found = gazetteer.country(value)
+        return found.code if found else None
+
+    return mapped(frame, name, lookup, "not a known country (use an ISO 3166 code or an English name)")
 
 
-def urls(value: str) -> list[str]:
+def urls(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
     """One or more http(s) URLs separated by spaces."""
-    found = value.split()
-    for url in found:
-        if not url.lower().startswith(("http://", "https://")):
-            raise FieldError(f"{url!r} is not an http(s) URL (separate several URLs with spaces)")
-    return found
+    found = pl.col(name).str.extract_all(r"\S+")
+    lowered = pl.element().str.to_lowercase()
+    bad = found.list.eval(pl.element().filter(~(lowered.str.starts_with("http://")
+                                                | lowered.str.starts_with("https://")))).list.first()
+    reason = pl.when(bad.is_not_null()).then(
+        pl.format("'{}' is not an http(s) URL (separate several URLs with spaces)", bad))
+    return found, reason
+
+
+def dates(name: str, stated: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """ISO dates (YYYY-MM-DD, YYYY-MM or YYYY) with their precision, as the first day of their period.
+
+    `stated` is the stated precision (null: read it from the form of the date).
+    Returns expressions for the dates, their precisions and the reasons.
+    """
+    cell = blank(name)
+    size = cell.str.len_bytes()
+    form = (pl.when(size == 10).then(pl.lit("day")).when(size == 7).then(pl.lit("month"))
+            .when(size == 4).then(pl.lit("year")))
+    shaped = cell.str.contains(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+    iso = pl.when(size == 10).then(cell).when(size == 7).then(cell + "-01").otherwise(cell + "-01-01")
+    parsed = iso.str.to_date("%Y-%m-%d", strict=False)
+    chosen = pl.when(cell.is_null()).then(None).otherwise(pl.coalesce(stated, form))
+    too_coarse = (form.replace_strict(_PRECISION_RANK, default=None)
+                  > chosen.replace_strict(_PRECISION_RANK, default=None))
+    reason = (pl.when(cell.is_not_null() & ~shaped)
+              .then(pl.lit("not a date: write YYYY-MM-DD, YYYY-MM or YYYY"))
+              .when(cell.is_not_null() & parsed.is_null()).then(pl.lit("not a calendar date"))
+              .when(too_coarse).then(pl.format("date precision '{}' needs a fuller date", chosen)))
+    value = (pl.when(chosen == "month").then(parsed.dt.truncate("1mo"))
+             .when(chosen == "year").then(parsed.dt.truncate("1y"))
+             .when(chosen == "week").then(parsed.dt.truncate("1w"))
+             .otherwise(parsed))
+    return value, chosen, reason

@@ -2,8 +2,9 @@
 type, or JSON with one object per incident. See docs/format.md.
 
 Rows of one incident share an ``incident_id``, are adjacent, and repeat the
-incident's values. The reader validates every cell and yields each incident
-with its rows and errors, so that the importer can report all errors at once.
+incident's values. The reader streams the file in batches and validates each
+batch a column at a time; it yields the valid incidents as records together
+with every error found, so the importer can report all errors at once.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import polars as pl
+
 from salvo import codebook, gazetteer
 from salvo.readers import fields as f
-from salvo.readers.errors import FieldError, FileError, RowError
-from salvo.records import IncidentRecord, MunitionRecord
+from salvo.readers.errors import FileError, RowError
+from salvo.records import INCIDENT_SCALARS
+from salvo.storage.frames import LINE_SCHEMA, content_hashes
 
 COLUMNS: tuple[str, ...] = (
     "incident_id", "date", "date_precision", "country", "location", "place_id", "latitude", "longitude",
@@ -29,10 +34,14 @@ COLUMNS: tuple[str, ...] = (
 )
 REQUIRED: tuple[str, ...] = ("incident_id", "date", "munition_type", "count")
 MUNITION_COLUMNS = ("munition_type", "count", "count_estimate", "intercepted", "impacted", "failed")
+BATCH_ROWS = 100_000
+CHUNK_BYTES = 4 << 20
+ROW = "_row"
 
-_PARSERS = {
-    "location": f.text, "target": f.text, "notes": f.text,
+_PARSERS: dict[str, f.Parser] = {
+    "location": f.text, "target": f.text, "notes": f.text, "actor": f.text,
     "latitude": f.coordinate(-90, 90), "longitude": f.coordinate(-180, 180),
+    "date_precision": f.code("date_precision"),
     "location_precision": f.code("location_precision"),
     "target_category": f.code("target_category"),
     "attribution": f.code("attribution"),
@@ -48,62 +57,142 @@ _PARSERS = {
 
 
 @dataclass
-class ParsedIncident:
-    """One incident read from a file: its record (None when invalid), its raw rows and its errors."""
+class Batch:
+    """What one batch of rows gave: valid incidents (as frames), errors, and the rows of rejected incidents."""
 
-    record: IncidentRecord | None
-    rows: list[tuple[int, dict[str, str]]]
-    errors: list[RowError] = field(default_factory=list)
-    actor_unresolved: str | None = None
-
-
-def read(path: Path, *, default_status: str = "reviewed") -> Iterator[ParsedIncident]:
-    """Every incident of a Salvo CSV, XLSX or JSON file, validated."""
-    return parse_rows(raw_rows(path), str(path), default_status=default_status)
+    incidents: pl.DataFrame
+    lines: pl.DataFrame
+    errors: list[RowError]
+    rows: int
+    rejected_incidents: int = 0
+    rejected_rows: pl.DataFrame | None = None
+    unresolved_actors: Counter = field(default_factory=Counter)
 
 
-def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) for each data row; raises FileError for an unreadable file."""
+def read(path: Path, *, default_status: str = "reviewed", batch_rows: int = BATCH_ROWS) -> Iterator[Batch]:
+    """Every incident of a Salvo CSV, XLSX or JSON file, validated, in batches of about `batch_rows` rows."""
+    frames, header = _frames(path, batch_rows)
+    validator = Validator(str(path), header, default_status)
+    for frame in _whole_incidents(frames):
+        yield validator.validate(frame)
+
+
+# -- reading files into frames of text ------------------------------------------------------------
+
+def _frames(path: Path, batch_rows: int) -> tuple[Iterator[pl.DataFrame], list[str]]:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _xlsx_rows(path)
+        header, rows = _xlsx_rows(path)
+        return iter([_frame(rows, header)]), header
     if suffix in (".json", ".jsonl"):
-        return _json_rows(path)
-    return _csv_rows(path)
+        header, rows = _json_rows(path)
+        return iter([_frame(rows, header)]), header
+    header = _csv_header(path)
+    return _csv_frames(path, header, batch_rows), header
 
 
-def _check_header(header: Iterable[str], file: str) -> None:
+def _check_header(header: list[str], file: str) -> None:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise FileError(RowError(file, 1, ", ".join(missing), None,
                                  f"missing required column(s); the header must name {', '.join(REQUIRED)}"))
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    file = str(path)
-    row_number = 1
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8-sig")
+        header = [name.strip() for name in next(csv.reader([first]), [])]
+    except UnicodeDecodeError as exc:
+        raise FileError(RowError(str(path), 1, None, None, f"is not UTF-8 text ({exc.reason})")) from None
+    if not header:
+        raise FileError(RowError(str(path), None, None, None, "the file is empty"))
+    _check_header(header, str(path))
+    return header
+
+
+def _csv_frames(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+    """Batches of rows, read a block of bytes at a time so memory stays flat whatever the file size."""
+    row = 2
+    with path.open("rb") as handle:
+        handle.readline()
+        carry = b""
+        while True:
+            block = handle.read(CHUNK_BYTES)
+            data = carry + block
+            cut = _record_boundary(data) if block else len(data)
+            if block and cut <= 0:
+                carry = data
+                continue
+            chunk, carry = data[:cut], data[cut:]
+            if chunk.strip():
+                frame = _parse_chunk(chunk, path, header, row)
+                _check_last_record(chunk, path, len(header), row + frame.height - 1)
+                row += frame.height
+                for start in range(0, frame.height, batch_rows):
+                    yield frame.slice(start, batch_rows)
+            if not block:
+                return
+
+
+def _parse_chunk(chunk: bytes, path: Path, header: list[str], row: int) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(chunk, has_header=False, new_columns=header, infer_schema=False,
+                            empty_string_is_null=False, raise_if_empty=False)
+    except pl.exceptions.PolarsError as exc:
+        raise FileError(_locate_csv_problem(path, len(header), str(exc))) from None
+    return frame.with_row_index(ROW, offset=row).with_columns(
+        pl.col(ROW).cast(pl.Int64), pl.exclude(ROW).fill_null("").str.strip_chars())
+
+
+def _record_boundary(data: bytes, end: int | None = None) -> int:
+    """Index just after the last newline in data[:end] that lies outside quotes, or -1."""
+    end = len(data) if end is None else end
+    quotes = data.count(b'"', 0, end)
+    position = data.rfind(b"\n", 0, end)
+    while position >= 0:
+        if (quotes - data.count(b'"', position, end)) % 2 == 0:
+            return position + 1
+        position = data.rfind(b"\n", 0, position)
+    return -1
+
+
+def _check_last_record(chunk: bytes, path: Path, width: int, row: int) -> None:
+    """A block's last record must have every cell: this is where a truncated file shows."""
+    body = chunk.rstrip(b"\r\n")
+    start = max(_record_boundary(body), 0)
+    try:
+        cells = next(csv.reader([body[start:].decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return  # the parser has already accepted it; its cells are checked one by one
+    if len(cells) < width:
+        raise FileError(RowError(str(path), row, None, None,
+                                 f"has {len(cells)} cells where the header has {width} "
+                                 "(a truncated file, or an unquoted comma)"))
+
+
+def _locate_csv_problem(path: Path, width: int, message: str) -> RowError:
+    """Find the row a CSV parse failed on, reading it again slowly (only on the error path)."""
+    row = 1
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            header = [name.strip() for name in next(reader, [])]
-            if not header:
-                raise FileError(RowError(file, None, None, None, "the file is empty"))
-            _check_header(header, file)
-            width = len(header)
-            for cells in reader:
-                row_number += 1
-                if not any(cells):
-                    continue
-                if len(cells) != width:
-                    raise FileError(RowError(file, row_number, None, None,
-                                             f"has {len(cells)} cells where the header has {width} "
-                                             "(a truncated file, or an unquoted comma)"))
-                yield row_number, dict(zip(header, cells))
+            for row, cells in enumerate(csv.reader(handle), start=1):
+                if row > 1 and cells and len(cells) != width:
+                    return RowError(str(path), row, None, None,
+                                    f"has {len(cells)} cells where the header has {width} "
+                                    "(a truncated file, or an unquoted comma)")
     except UnicodeDecodeError as exc:
-        raise FileError(RowError(file, row_number + 1, None, None,
-                                 f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8")) from None
+        return RowError(str(path), row + 1, None, None,
+                        f"is not UTF-8 text ({exc.reason}); save the file as UTF-8")
     except csv.Error as exc:
-        raise FileError(RowError(file, row_number + 1, None, None, f"is not valid CSV: {exc}")) from None
+        return RowError(str(path), row + 1, None, None, f"is not valid CSV: {exc}")
+    return RowError(str(path), None, None, None, f"cannot be read as CSV: {message.splitlines()[0]}")
+
+
+def _frame(rows: list[dict[str, str]], header: list[str]) -> pl.DataFrame:
+    schema = {ROW: pl.Int64, **{name: pl.String for name in header}}
+    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    return frame.with_columns(pl.exclude(ROW).fill_null("").str.strip_chars())
 
 
 def _cell_text(value: object) -> str:
@@ -120,24 +209,25 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _xlsx_rows(path: Path) -> tuple[list[str], list[dict]]:
     from python_calamine import CalamineWorkbook
 
     file = str(path)
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = iter(sheet.iter_rows())
+        rows = iter(CalamineWorkbook.from_path(file).get_sheet_by_index(0).iter_rows())
     except Exception as exc:  # calamine raises its own error types for corrupt files
         raise FileError(RowError(file, None, None, None, f"is not a readable spreadsheet: {exc}")) from None
     header = [_cell_text(v).strip() for v in next(rows, [])]
     _check_header(header, file)
+    records = []
     for number, cells in enumerate(rows, start=2):
         texts = [_cell_text(v) for v in cells]
         if any(texts):
-            yield number, dict(zip(header, texts))
+            records.append({ROW: number, **dict(zip(header, texts))})
+    return header, records
 
 
-def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _json_rows(path: Path) -> tuple[list[str], list[dict]]:
     """Incidents as JSON objects (a list, or one per line), flattened to one row per munition line."""
     file = str(path)
     try:
@@ -150,15 +240,19 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise FileError(RowError(file, exc.lineno, None, None, f"is not valid JSON: {exc.msg}")) from None
     if isinstance(items, dict):
         items = items.get("incidents", [items])
+    rows, header = [], {name: None for name in REQUIRED}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise FileError(RowError(file, number, None, None, "each incident must be a JSON object"))
-        base = {k: _json_text(v) for k, v in item.items() if k not in ("munitions", "sources")}
-        base["incident_id"] = base.pop("id", base.get("incident_id", ""))
+        base = {k: _json_text(v) for k, v in item.items() if k not in ("munitions", "sources", "id")}
+        base["incident_id"] = _json_text(item.get("id", item.get("incident_id")))
         if "sources" in item:
             base["source_url"] = " ".join(item.get("sources") or [])
         for line in item.get("munitions") or [{"munition_type": ""}]:
-            yield number, {**base, **{k: _json_text(v) for k, v in line.items()}}
+            row = {**base, **{k: _json_text(v) for k, v in line.items()}}
+            header.update(dict.fromkeys(row))
+            rows.append({ROW: number, **row})
+    return list(header), rows
 
 
 def _json_text(value: object) -> str:
@@ -169,123 +263,224 @@ def _json_text(value: object) -> str:
     return str(value)
 
 
-def parse_rows(
-    rows: Iterable[tuple[int, dict[str, str]]], file: str, *, default_status: str = "reviewed"
-) -> Iterator[ParsedIncident]:
-    """Group adjacent rows by incident_id and validate them into incidents."""
-    seen: set[str] = set()
-    current: list[tuple[int, dict[str, str]]] = []
-    current_id: str | None = None
-    for number, row in rows:
-        incident_id = (row.get("incident_id") or "").strip()
-        if current and (not incident_id or incident_id != current_id):
-            yield _incident(current, file, seen, default_status)
-            current = []
-        current_id = incident_id
-        current.append((number, row))
-    if current:
-        yield _incident(current, file, seen, default_status)
-
-
-def _incident(rows, file, seen, default_status) -> ParsedIncident:
-    errors: list[RowError] = []
-    first_number, first = rows[0]
-    values = _incident_values(first_number, first, file, errors)
-    for number, row in rows[1:]:
-        for name in COLUMNS:
-            if name in MUNITION_COLUMNS or name == "incident_id":
-                continue
-            if (row.get(name) or "").strip() != (first.get(name) or "").strip():
-                errors.append(RowError(file, number, name, row.get(name),
-                                       f"differs from row {first_number} of the same incident"))
-    munitions: list[MunitionRecord] = []
-    for number, row in rows:
-        line = _munition(number, row, file, errors)
-        if line is None:
+def _whole_incidents(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """Re-cut batches so that the rows of one incident never straddle two batches."""
+    pending: pl.DataFrame | None = None
+    for frame in frames:
+        if pending is not None:
+            frame = pl.concat([pending, frame])
+        if frame.is_empty():
             continue
-        if any(m.munition_type == line.munition_type for m in munitions):
-            errors.append(RowError(file, number, "munition_type", line.munition_type,
-                                   "appears twice for this incident; use one row per munition type"))
-        munitions.append(line)
-    incident_id = (first.get("incident_id") or "").strip()
-    parsed = ParsedIncident(None, rows, errors)
-    if not incident_id:
-        incident_id = None
-    elif incident_id in seen:
-        errors.append(RowError(file, first_number, "incident_id", incident_id,
-                               "appears again after other incidents; keep the rows of one incident together"))
-    if errors:
-        return parsed
-    record = IncidentRecord(id="", munitions=munitions, **values)
-    record.status = record.status or default_status
-    record.id = incident_id or f"h-{record.content_hash()[:16]}"
-    seen.add(record.id)
-    parsed.record = record
-    if record.actor_name and record.actor_id is None:
-        parsed.actor_unresolved = record.actor_name
-    return parsed
+        last = frame["incident_id"][-1]
+        if not last:
+            pending = None
+            yield frame
+            continue
+        ids = frame["incident_id"]
+        tail = frame.height
+        while tail > 0 and ids[tail - 1] == last:
+            tail -= 1
+        pending = frame.slice(tail)
+        if tail:
+            yield frame.slice(0, tail)
+    if pending is not None and pending.height:
+        yield pending
 
 
-def _cell(name: str, number: int, row: dict[str, str], file: str, errors: list[RowError]):
-    raw = row.get(name)
-    if raw is None:
-        return None
-    try:
-        return _PARSERS[name](raw)
-    except FieldError as exc:
-        errors.append(RowError(file, number, name, raw, str(exc)))
-        return None
+# -- validating a frame into records ----------------------------------------------------------------
 
+class Validator:
+    """Validates batches of one file, remembering the incident ids already seen."""
 
-def _incident_values(number: int, row: dict[str, str], file: str, errors: list[RowError]) -> dict:
-    values = {name: _cell(name, number, row, file, errors) for name in (
-        "country", "location", "latitude", "longitude", "location_precision", "target", "target_category",
-        "attribution", "killed", "killed_low", "killed_high", "injured", "injured_low", "injured_high",
-        "status", "notes")}
-    precision = _cell_code("date_precision", number, row, file, errors)
-    try:
-        values["date"], values["date_precision"] = f.date_with_precision(row.get("date") or "", precision)
-    except FieldError as exc:
-        errors.append(RowError(file, number, "date", row.get("date"), str(exc)))
-    values["sources"] = _cell("source_url", number, row, file, errors) or []
-    if (values["latitude"] is None) != (values["longitude"] is None):
-        errors.append(RowError(file, number, "latitude", row.get("latitude"),
-                               "latitude and longitude must both be given or both be empty"))
-    for kind in ("killed", "injured"):
-        low, best, high = values[f"{kind}_low"], values[kind], values[f"{kind}_high"]
-        known = [v for v in (low, best, high) if v is not None]
-        if known != sorted(known):
-            errors.append(RowError(file, number, kind, row.get(kind),
-                                   f"{kind}_low <= {kind} <= {kind}_high does not hold"))
-    actor_name = f.text(row.get("actor") or "")
-    if "actor_id" in row:
-        values["actor_id"] = _known(row["actor_id"], "actor_id", _actor_exists, number, file, errors)
-    else:
-        values["actor_id"] = _actor(actor_name)
-    values["actor_name"] = actor_name
-    if "place_id" in row:
-        values["place_id"] = _known(row["place_id"], "place_id", gazetteer.place_by_id, number, file, errors)
-    else:
-        values["place_id"] = None
-        if values["location"]:
-            place = _place(values["location"], values["country"])
-            if place is not None:
-                values["place_id"] = place.id
-                if values["latitude"] is None and place.lat is not None:
-                    values["latitude"], values["longitude"] = place.lat, place.lon
-                    values["location_precision"] = values["location_precision"] or place.precision
-    return values
+    def __init__(self, file: str, header: list[str], default_status: str):
+        self.file = file
+        self.header = [name for name in header if name != ROW]
+        self.present = set(self.header)
+        self.default_status = default_status
+        self.seen: set[int] = set()
+        self.derived: set[str] = set()
 
+    def validate(self, frame: pl.DataFrame) -> Batch:
+        """Check every cell and rule of a batch of whole incidents; build the valid incidents."""
+        raw = frame.with_columns(pl.lit("").alias(name) for name in COLUMNS if name not in frame.columns)
+        values, checks = self._parse(raw)
+        values, more = self._row_rules(values)
+        checks += more
+        values = self._resolve(values)
+        checks.append(self._repeated_ids(values))
+        errors, bad = self._errors(raw, values, checks)
+        good = values.filter(~pl.col("_g").is_in(list(bad))) if bad else values
+        incidents, lines = self._incidents(good)
+        batch = Batch(incidents=incidents, lines=lines, errors=errors, rows=frame.height,
+                      unresolved_actors=self._unresolved(good), rejected_incidents=len(bad))
+        if bad:
+            batch.rejected_rows = self._rejected(raw, values, checks, bad)
+        return batch
 
-def _known(value: str, name: str, exists, number: int, file: str, errors: list[RowError]) -> str | None:
-    """An explicit id column: empty means none, anything else must name a known record."""
-    value = value.strip()
-    if not value:
-        return None
-    if not exists(value):
-        errors.append(RowError(file, number, name, value, f"is not a known {name.removesuffix('_id')} id"))
-        return None
-    return value
+    def _parse(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+        """Parse every cell and check that the rows of each incident agree, in one pass.
+
+        Returns the parsed values (with the reason columns) and the names of the reason columns.
+        """
+        exprs: dict[str, pl.Expr] = {}
+        reasons: list[tuple[str, pl.Expr]] = []
+        for name, parser in _PARSERS.items():
+            exprs[name], reason = parser(raw, name)
+            reasons.append((name, reason))
+        exprs["date"], exprs["date_precision"], reason = f.dates("date", exprs["date_precision"])
+        reasons.append(("date", reason))
+        for name, exists in (("actor_id", _actor_exists), ("place_id", gazetteer.place_by_id)):
+            if name in self.present:
+                exprs[name], reason = f.mapped(raw, name, lambda v, exists=exists: v if exists(v) else None,
+                                               f"is not a known {name.removesuffix('_id')} id")
+                reasons.append((name, reason))
+        iid = f.blank("incident_id")
+        starts = iid.ne_missing(iid.shift(1)) | iid.is_null()
+        first = pl.when(starts).then(pl.int_range(pl.len())).forward_fill()
+        for name in COLUMNS:
+            if name in MUNITION_COLUMNS or name == "incident_id" or name not in self.present:
+                continue
+            differs = pl.col(name).ne_missing(pl.col(name).gather(first))
+            reasons.append((name, pl.when(differs).then(
+                pl.format("differs from row {} of the same incident", pl.col(ROW).gather(first)))))
+        values = raw.select(
+            pl.col(ROW), iid.alias("_iid"), starts.cum_sum().alias("_g"),
+            *(expr.alias(name) for name, expr in exprs.items()),
+            *(expr.cast(pl.String).alias(f"_why{i}") for i, (_, expr) in enumerate(reasons)),
+        )
+        return values, [(name, f"_why{i}") for i, (name, _) in enumerate(reasons)]
+
+    def _row_rules(self, values: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+        """Rules across the fields of a row, and one line per munition type in an incident."""
+        outcomes = pl.sum_horizontal(pl.col("intercepted", "impacted", "failed").fill_null(0))
+        rules = [
+            ("latitude", pl.when(pl.col("latitude").is_null() != pl.col("longitude").is_null())
+             .then(pl.lit("latitude and longitude must both be given or both be empty"))),
+            ("count", pl.when(pl.col("count").is_not_null() & (outcomes > pl.col("count")))
+             .then(pl.format("is less than intercepted + impacted + failed ({})", outcomes))),
+            ("munition_type", pl.when(pl.int_range(pl.len()).over(["_g", "munition_type"]) > 0)
+             .then(pl.lit("appears twice for this incident; use one row per munition type"))),
+        ]
+        for kind in ("killed", "injured"):
+            low, best, high = pl.col(f"{kind}_low"), pl.col(kind), pl.col(f"{kind}_high")
+            broken = ((low > best) | (best > high) | (low > high)).fill_null(False)
+            rules.append((kind, pl.when(broken).then(pl.lit(f"{kind}_low <= {kind} <= {kind}_high does not hold"))))
+        values = values.with_columns(
+            munition_type=pl.col("munition_type").fill_null("unknown"),
+            status=pl.col("status").fill_null(self.default_status),
+        ).with_columns(expr.cast(pl.String).alias(f"_rule{i}") for i, (_, expr) in enumerate(rules))
+        return values, [(name, f"_rule{i}") for i, (name, _) in enumerate(rules)]
+
+    def _resolve(self, values: pl.DataFrame) -> pl.DataFrame:
+        """Actor and place ids by name, unless the file gives them in their own columns."""
+        if "actor_id" not in self.present:
+            names = values["actor"].drop_nulls().unique().to_list()
+            mapping = {name: _actor(name) for name in names}
+            values = values.with_columns(
+                actor_id=pl.col("actor").replace_strict(mapping, default=None, return_dtype=pl.String))
+        if "place_id" in self.present:
+            return values
+        pairs = values.select("location", "country").unique().drop_nulls("location")
+        found = [_place(loc, cc) for loc, cc in pairs.iter_rows()]
+        places = pairs.with_columns(
+            place_id=pl.Series([p.id if p else None for p in found], dtype=pl.String),
+            _plat=pl.Series([p.lat if p else None for p in found], dtype=pl.Float64),
+            _plon=pl.Series([p.lon if p else None for p in found], dtype=pl.Float64),
+            _pprec=pl.Series([p.precision if p else None for p in found], dtype=pl.String),
+        )
+        filled = pl.col("latitude").is_null() & pl.col("_plat").is_not_null()
+        values = values.join(places, on=["location", "country"], how="left", nulls_equal=True,
+                             maintain_order="left")
+        return values.with_columns(
+            latitude=pl.when(filled).then(pl.col("_plat")).otherwise(pl.col("latitude")),
+            longitude=pl.when(filled).then(pl.col("_plon")).otherwise(pl.col("longitude")),
+            location_precision=pl.when(filled).then(pl.coalesce("location_precision", "_pprec"))
+            .otherwise(pl.col("location_precision")),
+        ).drop("_plat", "_plon", "_pprec")
+
+    def _repeated_ids(self, values: pl.DataFrame) -> tuple[str, pl.Series]:
+        """An incident id met again after other incidents (its rows are not together)."""
+        first_row = pl.col("_g").ne_missing(pl.col("_g").shift(1))
+        repeated = []
+        for group, iid in values.filter(first_row).select("_g", "_iid").iter_rows():
+            if iid is not None:
+                key = hash(iid)
+                if key in self.seen:
+                    repeated.append(group)
+                self.seen.add(key)
+        reason = pl.when(first_row & pl.col("_g").is_in(repeated)).then(
+            pl.lit("appears again after other incidents; keep the rows of one incident together"))
+        return "incident_id", values.select(reason.cast(pl.String)).to_series()
+
+    def _errors(self, raw, values, checks) -> tuple[list[RowError], set[int]]:
+        errors: list[tuple[int, int, RowError]] = []
+        bad: set[int] = set()
+        columns = [name for _, name in checks if isinstance(name, str)]
+        if not values.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item() and all(
+                isinstance(name, str) or name.null_count() == len(name) for _, name in checks):
+            return [], bad
+        groups = values["_g"]
+        rows = values[ROW]
+        for order, (name, reasons) in enumerate(checks):
+            reasons = values[reasons] if isinstance(reasons, str) else reasons
+            positions = reasons.is_not_null().arg_true().to_list()
+            if not positions:
+                continue
+            cells = raw[name] if name in raw.columns else None
+            for i in positions:
+                errors.append((rows[i], order, RowError(self.file, rows[i], name,
+                                                        cells[i] if cells is not None else None, reasons[i])))
+                bad.add(groups[i])
+        errors.sort(key=lambda item: item[:2])
+        return [error for *_, error in errors], bad
+
+    def _rejected(self, raw, values, checks, bad) -> pl.DataFrame:
+        """The raw rows of the rejected incidents, each with the first reason found on it."""
+        series = [values[r] if isinstance(r, str) else r for _, r in checks]
+        reasons = pl.DataFrame({f"c{i}": s.alias(f"c{i}") for i, s in enumerate(series)})
+        labelled = reasons.select(pl.coalesce(
+            [pl.format(f"{name}: {{}}", pl.col(f"c{i}")) for i, (name, _) in enumerate(checks)]).alias("error"))
+        rejected = raw.select(ROW, *self.header).with_columns(
+            error=labelled["error"].fill_null("another row of this incident is invalid"), _g=values["_g"])
+        return rejected.filter(pl.col("_g").is_in(list(bad))).drop("_g").rename({ROW: "source_row"})
+
+    def _incidents(self, good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The valid rows as an incidents frame and a lines frame (see salvo.storage.frames)."""
+        firsts = good.filter(pl.int_range(pl.len()).over("_g") == 0)
+        incidents = firsts.select(
+            pl.col("_iid").alias("id"),
+            *(pl.col("actor").alias(name) if name == "actor_name" else pl.col(name) for name in INCIDENT_SCALARS[1:]),
+            pl.col("source_url").alias("sources"), "_g",
+        )
+        lines = good.select(pl.col("_iid").alias("incident_id"),
+                            pl.int_range(pl.len()).over("_g").alias("position"), *MUNITION_COLUMNS, "_g")
+        if incidents["id"].null_count():
+            incidents, lines = self._derive_ids(incidents, lines)
+        incidents, lines = incidents.drop("_g"), lines.drop("_g").cast(LINE_SCHEMA)
+        return incidents.with_columns(content_hashes(incidents, lines)), lines
+
+    def _derive_ids(self, incidents: pl.DataFrame, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Give rows without an incident_id an id derived from their values; drop exact repeats."""
+        unnamed = incidents["id"].is_null()
+        blank = incidents.filter(unnamed).with_columns(id=pl.lit(""))
+        blank_lines = lines.filter(pl.col("_g").is_in(blank["_g"].implode())).with_columns(incident_id=pl.lit(""))
+        hashes = content_hashes(blank.drop("_g"), blank_lines.drop("_g"))
+        derived = {}
+        for group, digest in zip(blank["_g"].to_list(), hashes.to_list()):
+            new_id = f"h-{digest[:16]}"
+            if new_id not in self.derived:
+                self.derived.add(new_id)
+                derived[group] = new_id
+        keep = pl.col("id").is_not_null() | pl.col("_g").is_in(list(derived))
+        named = pl.col("_g").replace_strict(derived, default=None, return_dtype=pl.String)
+        incidents = incidents.filter(keep).with_columns(id=pl.coalesce("id", named))
+        lines = lines.filter(pl.col("incident_id").is_not_null() | pl.col("_g").is_in(list(derived)))
+        return incidents, lines.with_columns(incident_id=pl.coalesce("incident_id", named))
+
+    @staticmethod
+    def _unresolved(good: pl.DataFrame) -> Counter:
+        names = good.filter(pl.col("actor").is_not_null() & pl.col("actor_id").is_null()).unique("_g")["actor"]
+        return Counter(dict(names.value_counts().iter_rows()))
 
 
 def _actor_exists(actor_id: str) -> bool:
@@ -294,32 +489,6 @@ def _actor_exists(actor_id: str) -> bool:
     except KeyError:
         return False
     return True
-
-
-def _cell_code(name, number, row, file, errors):
-    try:
-        return f.code(name)(row.get(name) or "")
-    except FieldError as exc:
-        errors.append(RowError(file, number, name, row.get(name), str(exc)))
-        return None
-
-
-def _munition(number: int, row: dict[str, str], file: str, errors: list[RowError]) -> MunitionRecord | None:
-    before = len(errors)
-    kind = _cell("munition_type", number, row, file, errors)
-    values = {name: _cell(name, number, row, file, errors)
-              for name in ("count", "intercepted", "impacted", "failed")}
-    estimate = _cell("count_estimate", number, row, file, errors) or False
-    if len(errors) > before:
-        return None
-    launched = values["count"]
-    outcomes = sum(v for k, v in values.items() if k != "count" and v is not None)
-    if launched is not None and outcomes > launched:
-        errors.append(RowError(file, number, "count", row.get("count"),
-                               f"is less than intercepted + impacted + failed ({outcomes})"))
-        return None
-    return MunitionRecord(munition_type=kind or "unknown", count=launched, count_estimate=estimate,
-                          intercepted=values["intercepted"], impacted=values["impacted"], failed=values["failed"])
 
 
 @lru_cache(maxsize=4096)

@@ -1,23 +1,28 @@
 """Writing many incidents at once: the import path.
 
-Rows go in through SQLAlchemy Core in batches (no ORM objects), compared by
-content hash against what is stored so that a re-import of the same data
-changes nothing. It writes inside the caller's transaction, so an import that
-fails part-way leaves the store as it was.
+Rows go in with the driver's ``executemany`` in batches (no ORM objects, no
+per-row statement compilation), compared by content hash against what is
+stored so that a re-import of the same data changes nothing. It writes inside
+the caller's transaction, so an import that fails part-way leaves the store as
+it was.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Iterator
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
-from sqlalchemy import delete, insert, select, update
+import polars as pl
+from sqlalchemy import Date, DateTime, delete, select
 from sqlalchemy.orm import Session
 
-from salvo.model import AuditEntry, Incident, IncidentSource, MunitionLine, PlaceRow, utcnow
-from salvo.records import INCIDENT_SCALARS, IncidentRecord
+from salvo.model import Base, Incident, MunitionLine, PlaceRow, utcnow
+from salvo.records import INCIDENT_SCALARS, MUNITION_FIELDS, IncidentRecord, munition_values, scalar_values
+from salvo.storage.frames import content_hashes, to_frames, to_records
 from salvo.storage.incidents import audit_changes, to_record
 from salvo.storage.store import bump_revision
 
@@ -25,9 +30,12 @@ BATCH_SIZE = 5000
 
 _incidents = Incident.__table__
 _lines = MunitionLine.__table__
-_sources = IncidentSource.__table__
-_audit = AuditEntry.__table__
-_places = PlaceRow.__table__
+
+INCIDENT_COLUMNS = (*INCIDENT_SCALARS, "sources", "content_hash", "version", "import_id", "created_at", "updated_at")
+UPDATE_COLUMNS = (*INCIDENT_SCALARS[1:], "sources", "content_hash", "version", "updated_at")
+LINE_COLUMNS = ("incident_id", "position", *MUNITION_FIELDS)
+AUDIT_COLUMNS = ("at", "user", "entity", "entity_id", "action", "changes", "reason")
+PLACE_COLUMNS = ("id", "name", "kind", "country", "latitude", "longitude", "precision", "source")
 
 
 @dataclass
@@ -46,96 +54,196 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+class _Writer:
+    """executemany on the session's own connection, with values adapted to the dialect."""
+
+    def __init__(self, session: Session):
+        self.conn = session.connection()
+        self.sqlite = self.conn.dialect.name == "sqlite"
+        self.mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        self.quote = self.conn.dialect.identifier_preparer.quote
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple], adapted: bool = False) -> None:
+        """Insert rows (tuples in `columns` order) into `table`; `adapted` rows already hold SQLite's forms."""
+        if not rows:
+            return
+        names = ", ".join(self.quote(c) for c in columns)
+        marks = ", ".join([self.mark] * len(columns))
+        if not adapted:
+            rows = self._adapt(table, columns, rows)
+        self.conn.exec_driver_sql(f"INSERT INTO {self.quote(table)} ({names}) VALUES ({marks})", rows)
+
+    def update(self, table: str, columns: Sequence[str], key: str, rows: list[tuple]) -> None:
+        """Set `columns` of the rows whose `key` is each tuple's last value."""
+        assignments = ", ".join(f"{self.quote(c)} = {self.mark}" for c in columns)
+        rows = self._adapt(table, columns, rows)
+        self.conn.exec_driver_sql(
+            f"UPDATE {self.quote(table)} SET {assignments} WHERE {self.quote(key)} = {self.mark}", rows)
+
+
+    def _adapt(self, table: str, columns: Sequence[str], rows: list[tuple]) -> list:
+        """On SQLite, write dates and times as SQLAlchemy's types do, so the ORM reads them back."""
+        if not self.sqlite:
+            return rows
+        types = Base.metadata.tables[table].c
+        temporal = [i for i, name in enumerate(columns) if name in types
+                    and isinstance(types[name].type, Date | DateTime)]
+        if not temporal:
+            return rows
+        adapted = []
+        for row in rows:
+            row = list(row)
+            for i in temporal:
+                row[i] = _sqlite_time(row[i])
+            adapted.append(tuple(row))
+        return adapted
+
+
+@lru_cache(maxsize=1024)
+def _sqlite_time(value):
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def write_incidents(
     session: Session, records: Iterable[IncidentRecord], *, user: str, reason: str | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> WriteCounts:
-    """Insert new incidents and update changed ones, with one audit entry per change.
+    """Insert new incidents and update changed ones (see :func:`write_frames`), from records."""
+    counts = WriteCounts()
+    for batch in batched(records, batch_size):
+        more = write_frames(session, *to_frames(batch), user=user, reason=reason)
+        counts.added += more.added
+        counts.updated += more.updated
+        counts.unchanged += more.unchanged
+    return counts
 
-    A created incident's audit entry records who imported it and why; an
-    update's records every changed value, old and new.
+
+@dataclass
+class Prepared:
+    """A batch of incidents ready to write: frames with content hashes, and their insert tuples.
+
+    Preparing is separate from writing so it can run in another thread while
+    the previous batch is written.
+    """
+
+    incidents: pl.DataFrame
+    lines: pl.DataFrame
+    incident_rows: list[tuple]
+    line_rows: list[tuple]
+    import_id: str | None = None
+
+
+def prepare(incidents: pl.DataFrame, lines: pl.DataFrame, *, sqlite: bool, import_id: str | None = None) -> Prepared:
+    """Hash the incidents and build their insert tuples (dates as text on SQLite).
+
+    `import_id` names the import run that creates them; without one, each
+    created incident gets an audit entry of its own.
+    """
+    if "content_hash" not in incidents.columns:
+        incidents = incidents.with_columns(content_hashes(incidents, lines))
+    now = utcnow()
+    stamp = _sqlite_time(now) if sqlite else now
+    sources = pl.struct(s=pl.col("sources")).struct.json_encode().str.slice(5).str.strip_suffix("}")
+    date = pl.col("date").dt.strftime("%Y-%m-%d") if sqlite else pl.col("date")
+    incident_rows = incidents.select(
+        *(date if name == "date" else pl.col(name) for name in INCIDENT_SCALARS),
+        sources, "content_hash", pl.lit(1).alias("version"), pl.lit(import_id, dtype=pl.String).alias("import_id"),
+        pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"),
+    ).rows()
+    return Prepared(incidents, lines, incident_rows, lines.select(LINE_COLUMNS).rows(), import_id)
+
+
+def write_frames(
+    session: Session, incidents: pl.DataFrame, lines: pl.DataFrame, *, user: str, reason: str | None = None,
+) -> WriteCounts:
+    """Insert new incidents and update changed ones (see :func:`write_prepared`), from frames."""
+    sqlite = session.connection().dialect.name == "sqlite"
+    return write_prepared(session, prepare(incidents, lines, sqlite=sqlite), user=user, reason=reason)
+
+
+def write_prepared(session: Session, batch: Prepared, *, user: str, reason: str | None = None) -> WriteCounts:
+    """Insert new incidents and update changed ones, recording every change.
+
+    Incidents whose content hash matches the stored one are left alone. A
+    created incident points to its import run (or, written outside an import,
+    gets an audit entry saying who and why); an update's audit entry records
+    every changed value, old and new.
     """
     counts = WriteCounts()
-    conn = session.connection()
-    known_places: set[str] = set(session.scalars(select(PlaceRow.id)))
-    for batch in batched(records, batch_size):
-        hashes = {record.id: record.content_hash() for record in batch}
-        stored = dict(conn.execute(
-            select(_incidents.c.id, _incidents.c.content_hash).where(_incidents.c.id.in_(list(hashes)))
-        ).all())
-        new = [r for r in batch if r.id not in stored]
-        changed = [r for r in batch if r.id in stored and stored[r.id] != hashes[r.id]]
-        counts.unchanged += len(batch) - len(new) - len(changed)
-        _ensure_places(conn, batch, known_places)
-        now = utcnow()
-        if new:
-            conn.execute(insert(_incidents), [_incident_row(r, hashes[r.id], now, 1) for r in new])
-            _insert_children(conn, new)
-            conn.execute(insert(_audit), [
-                {"at": now, "user": user, "entity": "incident", "entity_id": r.id, "action": "create",
-                 "changes": None, "reason": reason}
-                for r in new
-            ])
-            counts.added += len(new)
-        if changed:
-            _update(session, conn, changed, hashes, now, user, reason)
-            counts.updated += len(changed)
+    writer = _Writer(session)
+    incidents = batch.incidents
+    ids = incidents["id"].to_list()
+    stored: dict[str, str] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        stored.update(writer.conn.execute(select(_incidents.c.id, _incidents.c.content_hash)
+                                          .where(_incidents.c.id.in_(ids[start:start + BATCH_SIZE]))).all())
+    hashes = incidents["content_hash"].to_list()
+    new = [i for i, (key, digest) in enumerate(zip(ids, hashes)) if key not in stored]
+    changed = [i for i, (key, digest) in enumerate(zip(ids, hashes)) if key in stored and stored[key] != digest]
+    counts.unchanged = len(ids) - len(new) - len(changed)
+    _ensure_places(writer, incidents["place_id"].drop_nulls().unique().to_list(),
+                   set(session.scalars(select(PlaceRow.id))))
+    now = utcnow()
+    if new:
+        new_ids = {ids[i] for i in new}
+        rows = batch.incident_rows if len(new) == len(ids) else [batch.incident_rows[i] for i in new]
+        writer.insert("incidents", INCIDENT_COLUMNS, rows, adapted=True)
+        lines = batch.line_rows if len(new) == len(ids) else [t for t in batch.line_rows if t[0] in new_ids]
+        writer.insert("munition_lines", LINE_COLUMNS, lines)
+        if batch.import_id is None:
+            writer.insert("audit_log", AUDIT_COLUMNS,
+                          [(now, user, "incident", ids[i], "create", None, reason) for i in new])
+        counts.added = len(new)
+    if changed:
+        changed_frame = incidents[changed]
+        changed_lines = batch.lines.filter(pl.col("incident_id").is_in(changed_frame["id"].implode()))
+        digests = {ids[i]: hashes[i] for i in changed}
+        _update(session, writer, to_records(changed_frame, changed_lines), digests, now, user, reason)
+        counts.updated = len(changed)
     if counts.added or counts.updated:
         bump_revision(session)
     return counts
 
 
-def _incident_row(record: IncidentRecord, digest: str, now, version: int) -> dict:
-    row = {name: getattr(record, name) for name in INCIDENT_SCALARS}
-    row.update(content_hash=digest, version=version, created_at=now, updated_at=now)
-    return row
+def _insert_children(writer: _Writer, records: list[IncidentRecord]) -> None:
+    writer.insert("munition_lines", LINE_COLUMNS,
+                  [(r.id, i, *munition_values(m)) for r in records for i, m in enumerate(r.munitions)])
 
 
-def _insert_children(conn, records: list[IncidentRecord]) -> None:
-    lines = [
-        {"incident_id": r.id, "position": i, **dataclasses.asdict(m)}
-        for r in records for i, m in enumerate(r.munitions)
-    ]
-    if lines:
-        conn.execute(insert(_lines), lines)
-    sources = [{"incident_id": r.id, "position": i, "url": url} for r in records for i, url in enumerate(r.sources)]
-    if sources:
-        conn.execute(insert(_sources), sources)
-
-
-def _update(session, conn, records, hashes, now, user, reason) -> None:
+def _update(session, writer, records, hashes, now, user, reason) -> None:
     ids = [r.id for r in records]
-    old_rows = {row.id: to_record(row) for row in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
-    versions = dict(conn.execute(select(_incidents.c.id, _incidents.c.version).where(_incidents.c.id.in_(ids))).all())
+    old = {row.id: (to_record(row), row.version)
+           for row in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    conn = writer.conn
     conn.execute(delete(_lines).where(_lines.c.incident_id.in_(ids)))
-    conn.execute(delete(_sources).where(_sources.c.incident_id.in_(ids)))
-    for record in records:
-        values = {name: getattr(record, name) for name in INCIDENT_SCALARS if name != "id"}
-        values.update(content_hash=hashes[record.id], version=versions[record.id] + 1, updated_at=now)
-        conn.execute(update(_incidents).where(_incidents.c.id == record.id).values(**values))
-    _insert_children(conn, records)
-    conn.execute(insert(_audit), [
-        {"at": now, "user": user, "entity": "incident", "entity_id": r.id, "action": "update",
-         "changes": audit_changes(old_rows.get(r.id), r), "reason": reason}
+    writer.update("incidents", UPDATE_COLUMNS, "id",
+                  [(*scalar_values(r)[1:], json.dumps(r.sources), hashes[r.id], old[r.id][1] + 1, now, r.id)
+                   for r in records])
+    _insert_children(writer, records)
+    writer.insert("audit_log", AUDIT_COLUMNS, [
+        (now, user, "incident", r.id, "update", json.dumps(audit_changes(old[r.id][0], r)), reason)
         for r in records
     ])
     session.expire_all()
 
 
-def _ensure_places(conn, records: list[IncidentRecord], known: set[str]) -> None:
-    """Add the gazetteer towns these records refer to, so place_id always points at a row."""
-    missing = {r.place_id for r in records if r.place_id and r.place_id not in known}
+def _ensure_places(writer: _Writer, place_ids: list[str], known: set[str]) -> None:
+    """Add the gazetteer towns referred to, so place_id always points at a row."""
+    missing = {place_id for place_id in place_ids if place_id not in known}
     if not missing:
         return
     from salvo import gazetteer
 
     rows = []
-    for place_id in missing:
+    for place_id in sorted(missing):
         place = gazetteer.place_by_id(place_id)
         if place is None:
             raise ValueError(f"unknown place id {place_id!r}")
-        rows.append({"id": place.id, "name": place.name, "kind": place.kind, "country": place.country,
-                     "latitude": place.lat, "longitude": place.lon, "precision": place.precision,
-                     "source": place.source})
-    conn.execute(insert(_places), rows)
+        rows.append((place.id, place.name, place.kind, place.country, place.lat, place.lon,
+                     place.precision, place.source))
+    writer.insert("places", PLACE_COLUMNS, rows)
     known.update(missing)

@@ -7,13 +7,14 @@ This is the path for analyst edits (one incident at a time). Bulk imports use
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from salvo.model import AuditEntry, Incident, IncidentSource, MunitionLine, utcnow
+from salvo.model import AuditEntry, ImportRun, Incident, MunitionLine, utcnow
 from salvo.records import INCIDENT_SCALARS, MUNITION_FIELDS, IncidentRecord, MunitionRecord
 
 
@@ -21,13 +22,13 @@ def to_record(row: Incident) -> IncidentRecord:
     """The plain record of a stored incident."""
     record = IncidentRecord(**{name: getattr(row, name) for name in INCIDENT_SCALARS})
     record.munitions = [MunitionRecord(**{n: getattr(m, n) for n in MUNITION_FIELDS}) for m in row.munitions]
-    record.sources = [s.url for s in row.sources]
+    record.sources = list(row.sources or [])
     return record
 
 
 def load_incident(session: Session, incident_id: str) -> IncidentRecord | None:
     """The incident with this id as a record, or None."""
-    row = session.get(Incident, incident_id, options=[selectinload(Incident.munitions), selectinload(Incident.sources)])
+    row = session.get(Incident, incident_id, options=[selectinload(Incident.munitions)])
     return to_record(row) if row is not None else None
 
 
@@ -71,10 +72,9 @@ def save_incident(session: Session, record: IncidentRecord, *, user: str, reason
     if old is not None:
         # Delete the old lines first: the new ones may reuse their (incident, type) keys.
         row.munitions.clear()
-        row.sources.clear()
         session.flush()
     row.munitions = [MunitionLine(position=i, **dataclasses.asdict(m)) for i, m in enumerate(record.munitions)]
-    row.sources = [IncidentSource(position=i, url=url) for i, url in enumerate(record.sources)]
+    row.sources = list(record.sources)
     row.content_hash = digest
     row.version = (row.version or 0) + 1
     row.updated_at = utcnow()
@@ -100,9 +100,29 @@ def delete_incident(session: Session, incident_id: str, *, user: str, reason: st
     return True
 
 
-def history(session: Session, incident_id: str) -> list[AuditEntry]:
-    """Every audit entry of an incident, oldest first."""
-    return list(session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == "incident", AuditEntry.entity_id == incident_id)
-        .order_by(AuditEntry.id)
-    ))
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change in an incident's history."""
+
+    at: dt.datetime
+    user: str
+    action: str
+    changes: dict[str, Any] | None
+    reason: str | None
+
+
+def history(session: Session, incident_id: str) -> list[HistoryEntry]:
+    """Every change to an incident, oldest first: its creation (by an import or an edit), then each edit."""
+    entries = []
+    incident = session.get(Incident, incident_id)
+    if incident is not None and incident.import_id:
+        run = session.get(ImportRun, incident.import_id)
+        entries.append(HistoryEntry(run.started_at, run.user, "create", None,
+                                    f"import of {run.file} (sha256 {run.sha256[:16]})"))
+    entries.extend(
+        HistoryEntry(entry.at, entry.user, entry.action, entry.changes, entry.reason)
+        for entry in session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "incident", AuditEntry.entity_id == incident_id)
+            .order_by(AuditEntry.id))
+    )
+    return entries

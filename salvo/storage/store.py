@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from salvo.model import Incident, IncidentSource, Meta, MunitionLine
+from salvo.model import Incident, Meta, MunitionLine
 
 DEFAULT_URL = "sqlite:///salvo.db"
-_TRACKED = (Incident, MunitionLine, IncidentSource)
+_TRACKED = (Incident, MunitionLine)
 
 
 def database_url(value: str | None = None) -> str:
@@ -109,6 +109,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MB: bulk imports touch many index pages
     cursor.close()
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:30:16.317940
+Create Date: 2026-11-24 10:05:46.669533
 """
 
 from alembic import op
@@ -40,6 +40,20 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index('ix_audit_entity', ['entity', 'entity_id'], unique=False)
 
+    op.create_table('imports',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('file', sa.Text(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('format', sa.String(length=32), nullable=False),
+    sa.Column('user', sa.String(length=128), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('added', sa.Integer(), nullable=False),
+    sa.Column('updated', sa.Integer(), nullable=False),
+    sa.Column('unchanged', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('meta',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -79,18 +93,17 @@ def upgrade() -> None:
     sa.Column('injured_high', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('sources', sa.JSON(), nullable=False),
     sa.Column('content_hash', sa.String(length=32), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('import_id', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['actors.id'], ),
+    sa.ForeignKeyConstraint(['import_id'], ['imports.id'], ),
     sa.ForeignKeyConstraint(['place_id'], ['places.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.create_index('ix_incidents_date', ['date'], unique=False)
-        batch_op.create_index('ix_incidents_status', ['status'], unique=False)
-
     op.create_table('responses',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('date', sa.Date(), nullable=True),
@@ -103,30 +116,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['responder_id'], ['actors.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('incident_sources',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('incident_id', sa.String(length=128), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('url', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('incident_sources', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_incident_sources_incident_id'), ['incident_id'], unique=False)
-
     op.create_table('munition_lines',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('incident_id', sa.String(length=128), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('munition_type', sa.String(length=32), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=True),
     sa.Column('count_estimate', sa.Boolean(), nullable=False),
     sa.Column('intercepted', sa.Integer(), nullable=True),
     sa.Column('impacted', sa.Integer(), nullable=True),
     sa.Column('failed', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('incident_id', 'munition_type', name='uq_munition_line')
+    sa.PrimaryKeyConstraint('incident_id', 'munition_type'),
+    sqlite_with_rowid=False
     )
     op.create_table('reports',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -198,18 +199,11 @@ def downgrade() -> None:
 
     op.drop_table('reports')
     op.drop_table('munition_lines')
-    with op.batch_alter_table('incident_sources', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_incident_sources_incident_id'))
-
-    op.drop_table('incident_sources')
     op.drop_table('responses')
-    with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.drop_index('ix_incidents_status')
-        batch_op.drop_index('ix_incidents_date')
-
     op.drop_table('incidents')
     op.drop_table('places')
     op.drop_table('meta')
+    op.drop_table('imports')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entity')
 

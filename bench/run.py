@@ -1,0 +1,85 @@
+"""Run Salvo's benchmarks against its peers on generated data and print the figures (`make bench`).
+
+Two benchmarks, on the same generated incidents (bench/generate.py, kept in
+bench/.data/ and reused while the size and seed are the same):
+
+* ``import`` — CSV into SQLite: Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3;
+* ``stats``  — projectiles by year and munition: Salvo vs a SQLite GROUP BY and DuckDB.
+
+Every measured operation runs in its own fresh process (peak memory is that
+process's ``ru_maxrss``); each figure is the median of ``--repeat`` runs.
+Nothing is asserted: the figures are printed beside the peers' as ratios.
+
+    .venv/bin/python bench/run.py                      # 1,000,000 incidents, 3 runs each
+    .venv/bin/python bench/run.py --rows 20000 --only import --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_import  # noqa: E402
+import bench_stats  # noqa: E402
+import generate  # noqa: E402
+import measure  # noqa: E402
+import report  # noqa: E402
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to generate (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed (default 3)")
+    parser.add_argument("--only", choices=("import", "stats"), help="run one benchmark only")
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
+    return parser.parse_args(argv)
+
+
+def prepare_data(incidents: int, seed: int) -> tuple[Path, int]:
+    """The generated CSV for this size (made now if missing) and its number of rows."""
+    path = generate.default_path(incidents, seed)
+    if path.exists():
+        report.note(f"data: reusing {path.relative_to(measure.REPO)}")
+    else:
+        report.note(f"data: generating {incidents:,} incidents into {path.relative_to(measure.REPO)} ...")
+        start = time.perf_counter()
+        generate.generate(path, incidents, seed)
+        report.note(f"data: generated in {time.perf_counter() - start:.1f} s")
+    return path, generate.count_rows(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate or reuse the data, run the chosen benchmarks, print the machine line."""
+    args = parse_args(argv)
+    if args.rows < 1 or args.repeat < 1:
+        sys.exit("--rows and --repeat must be at least 1")
+    started = time.perf_counter()
+    csv_path, csv_rows = prepare_data(args.rows, args.seed)
+    salvo_db = generate.DATA_DIR / f"salvo-{args.rows}-s{args.seed}.db"
+    env = measure.child_env()
+    warm = measure.run_task("warm_caches", env=env)  # Salvo's gazetteer cache, built once and not timed
+    if not warm.ok:
+        report.note(f"warning: Salvo's caches could not be prepared: {warm.failure()}")
+    if args.only in (None, "import"):
+        bench_import.run_benchmark(csv_path, args.rows, csv_rows, args.repeat, salvo_db)
+    if args.only in (None, "stats"):
+        try:
+            summary = bench_import.ensure_salvo_db(csv_path, salvo_db, env)
+        except RuntimeError as exc:
+            report.heading("Benchmark 2 — statistics")
+            report.note(f"skipped: {exc}")
+        else:
+            bench_stats.run_benchmark(salvo_db, args.rows, args.repeat, summary)
+    report.console.print()
+    tools = f"sqlite-utils {measure.tool_version([str(bench_import.SQLITE_UTILS), '--version']).split()[-1]}"
+    report.console.print(report.machine_line(f"{tools}; total {time.perf_counter() - started:,.0f} s"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
