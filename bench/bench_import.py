@@ -144,6 +144,9 @@ def print_table(salvo: Tool, utils: Tool, plain: Tool, incidents: int, csv_rows:
         caption=("time: Salvo = connect (schema) + import_file; csv+sqlite3 = connect + insert + commit; "
                  "sqlite-utils = whole CLI process. process s: whole child process including interpreter start."),
     )
+    report.note("each round (time s / peak MB): " + "; ".join(
+        f"{tool.name.split()[0]} " + ", ".join(f"{t:.1f}/{p:.0f}" for t, p in zip(tool.seconds, tool.peaks))
+        for tool in (salvo, utils, plain)))
     for tool in (salvo, utils, plain):
         for failure in tool.failures[:1]:
             report.note(f"{tool.name} FAILED ({len(tool.failures)} of its runs): {failure}")
@@ -157,7 +160,7 @@ def print_table(salvo: Tool, utils: Tool, plain: Tool, incidents: int, csv_rows:
 
 def target(rate: float | None, peak: float | None) -> None:
     """Print Salvo's import targets against this run's figures."""
-    report.target(f">= {TARGET_ROWS_PER_SECOND:,} validated rows/s", None if rate is None else rate >= TARGET_ROWS_PER_SECOND,
-                  f"{report.number(rate)} rows/s")
+    report.target(f">= {TARGET_ROWS_PER_SECOND:,} validated rows/s",
+                  None if rate is None else rate >= TARGET_ROWS_PER_SECOND, f"{report.number(rate)} rows/s")
     report.target(f"< {TARGET_PEAK_MB} MB peak", None if peak is None else peak < TARGET_PEAK_MB,
                   f"{report.number(peak)} MB")

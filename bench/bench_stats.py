@@ -38,6 +38,7 @@ class Series:
     loads: list[float] = field(default_factory=list)
     rows: list | None = None
     failures: list[str] = field(default_factory=list)
+    per_process: list[str] = field(default_factory=list)
 
     def add(self, run: measure.Run) -> None:
         """Record one child's figures (or its failure)."""
@@ -52,6 +53,10 @@ class Series:
             self.loads.append(result["load_seconds"])
         self.walls.append(run.wall)
         self.peaks.append(run.peak_mb)
+        figures = [report.ms(result[key]) for key in ("load_seconds", "first_seconds") if key in result]
+        if result.get("warm_seconds"):
+            figures.append(report.ms(measure.median(result["warm_seconds"])))
+        self.per_process.append("/".join(figures or [report.ms(run.wall)]) + f"/{run.peak_mb:.0f}")
         if self.rows is None and "rows" in result:
             self.rows = result["rows"]
 
@@ -111,8 +116,8 @@ def run_benchmark(salvo_db: Path, incidents: int, repeat: int, import_summary: d
     print_table(cold, cached, cli, sqlite, duck)
     ok, differences = agree({"Salvo stats()": cold.rows, "salvo stats CLI": cli_result,
                              "SQLite": sqlite.rows, "DuckDB": duck.rows})
-    report.note(f"results agree: {'yes' if ok else 'no'}"
-                + (f" ({len(cold.rows or [])} groups, {sum(r[2] for r in cold.rows or []):,} projectiles)" if ok else ""))
+    totals = f" ({len(cold.rows or [])} groups, {sum(r[2] for r in cold.rows or []):,} projectiles)" if ok else ""
+    report.note(f"results agree: {'yes' if ok else 'no'}{totals}")
     for line in differences:
         report.note(f"  {line}")
     warm = measure.median(cold.warm + cached.warm)
@@ -127,11 +132,13 @@ def print_table(cold: Series, cached: Series, cli: Series, sqlite: Series, duck:
     salvo_peak = measure.median(cold.peaks + cached.peaks)
 
     def salvo_row(label, seconds, peak):
+        """A Salvo row: its time and peak, and its time against each peer's warm query."""
         return [label, report.ms(seconds), report.number(peak),
                 report.faster(seconds, sqlite_warm, higher_is_better=False),
                 report.faster(seconds, duck_warm, higher_is_better=False), "—"]
 
     def peer_row(label, seconds, peak):
+        """A peer row: its time and peak, and Salvo's warm-process memory against it."""
         return [label, report.ms(seconds), report.number(peak), "—", "—",
                 report.memory_ratio(salvo_peak, peak) if peak else "—"]
 
@@ -152,7 +159,10 @@ def print_table(cold: Series, cached: Series, cli: Series, sqlite: Series, duck:
                  rows,
                  caption=("time ratios: each Salvo figure against the peer's warm query. peak MB: the whole child "
                           "process; Salvo memory: Salvo's stats() process against the peer's process."))
-    for series, label in ((cold, "Salvo stats() (no cache)"), (cached, "Salvo stats() (cached)"),
-                          (cli, "salvo stats CLI"), (sqlite, "SQLite"), (duck, "DuckDB")):
+    named = ((cold, "Salvo stats() (no cache)"), (cached, "Salvo stats() (cached)"),
+             (cli, "salvo stats CLI"), (sqlite, "SQLite"), (duck, "DuckDB"))
+    report.note("each process ([load/]first/warm-median ms, or wall ms; /peak MB): "
+                + "; ".join(f"{label}: {', '.join(series.per_process)}" for series, label in named))
+    for series, label in named:
         for failure in series.failures[:1]:
             report.note(f"{label} FAILED ({len(series.failures)} runs): {failure}")

@@ -10,6 +10,7 @@ tool profits from another's warm interpreter. Children run either a command
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import statistics
@@ -100,3 +101,15 @@ def tool_version(argv: list[str]) -> str:
     except (OSError, subprocess.SubprocessError):
         return "?"
     return out.splitlines()[0] if out else "?"
+
+
+def source_digest(root: Path = REPO / "salvo") -> str:
+    """A short digest of the Salvo package's source files, to tell whether it changed during a run."""
+    digest = hashlib.sha1()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        try:
+            data = path.read_bytes()
+        except OSError:  # removed while we looked
+            continue
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()[:12]

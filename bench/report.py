@@ -62,18 +62,18 @@ def table(title: str, columns: list[str], rows: list[list[str]], caption: str | 
 def target(label: str, met: bool | None, figure: str) -> None:
     """Print a target and whether this run met it (a figure, not an assertion)."""
     verdict = "n/a" if met is None else ("met" if met else "MISSED")
-    console.print(f"  target {label}: {figure} — {verdict}")
+    console.print(f"  target {label}: {figure} — {verdict}", markup=False)
 
 
 def note(text: str) -> None:
     """Print an indented line of explanation."""
-    console.print(f"  {text}")
+    console.print(f"  {text}", markup=False)
 
 
 def heading(text: str) -> None:
     """Print a benchmark's heading."""
     console.print()
-    console.print(text, soft_wrap=True)
+    console.print(text, soft_wrap=True, markup=False)
     console.print("=" * min(len(text), WIDTH))
 
 

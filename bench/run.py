@@ -53,6 +53,15 @@ def prepare_data(incidents: int, seed: int) -> tuple[Path, int]:
     return path, generate.count_rows(path)
 
 
+def check_source(before: str) -> str:
+    """Warn when Salvo's source changed while a benchmark ran; return the digest now."""
+    now = measure.source_digest()
+    if now != before:
+        report.note(f"WARNING: salvo/ changed during this benchmark (source {before} -> {now}); "
+                    "its figures may mix versions of Salvo")
+    return now
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate or reuse the data, run the chosen benchmarks, print the machine line."""
     args = parse_args(argv)
@@ -65,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     warm = measure.run_task("warm_caches", env=env)  # Salvo's gazetteer cache, built once and not timed
     if not warm.ok:
         report.note(f"warning: Salvo's caches could not be prepared: {warm.failure()}")
+    source = first_source = measure.source_digest()
     if args.only in (None, "import"):
         bench_import.run_benchmark(csv_path, args.rows, csv_rows, args.repeat, salvo_db)
+        source = check_source(source)
     if args.only in (None, "stats"):
         try:
             summary = bench_import.ensure_salvo_db(csv_path, salvo_db, env)
@@ -75,9 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             report.note(f"skipped: {exc}")
         else:
             bench_stats.run_benchmark(salvo_db, args.rows, args.repeat, summary)
+        source = check_source(source)
     report.console.print()
     tools = f"sqlite-utils {measure.tool_version([str(bench_import.SQLITE_UTILS), '--version']).split()[-1]}"
-    report.console.print(report.machine_line(f"{tools}; total {time.perf_counter() - started:,.0f} s"))
+    changed = "" if source == first_source else f" (was {first_source} at the start)"
+    report.console.print(report.machine_line(f"{tools}; salvo source {source}{changed}; "
+                                             f"total {time.perf_counter() - started:,.0f} s"))
     return 0
 
 

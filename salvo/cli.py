@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 chart_app = typer.Typer(no_args_is_help=True, help="Draw charts (PNG, SVG and self-contained HTML).")
 app.add_typer(chart_app, name="chart")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure Salvo's stages against gold annotations.")
+app.add_typer(eval_app, name="eval")
 
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", envvar="SALVO_DATABASE_URL", show_envvar=True,
@@ -259,6 +261,66 @@ def chart_per_year(
     paths = render.per_year_files(store, filters, out=out, title=title, source=source, unit=unit, ytd=ytd)
     for path in paths:
         _console().print(f"Wrote {path}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Articles: text or HTML files, folders of them, or - for stdin.")],
+    db: DbOption = None,
+    published: Annotated[Optional[str], typer.Option(help="Publication date (YYYY-MM-DD) when the text lacks one.")] = None,
+    url: Annotated[Optional[str], typer.Option(help="The article's URL when the text lacks one.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Print the candidates as JSON instead of storing them.")] = False,
+) -> None:
+    """Propose candidate incidents from news articles, each field with the words that support it."""
+    import datetime as dt
+
+    from salvo import extracting
+
+    day = None
+    if published:
+        try:
+            day = dt.date.fromisoformat(published)
+        except ValueError:
+            _fail(f"--published {published!r} is not a date (YYYY-MM-DD)")
+    stdin_text = sys.stdin.read() if "-" in paths else None
+    store = None if dry_run else _store(db)
+    found_json, total = [], 0
+    try:
+        for article in extracting.articles(paths, published=day, url=url, stdin_text=stdin_text):
+            found = extracting.candidates(article)
+            total += len(found)
+            if dry_run:
+                found_json.extend(extracting.candidate_json(article, c) for c in found)
+            else:
+                outcomes = extracting.store_candidates(store, article, found)
+                _console(stderr=True).print(f"{article.path}: {len(found)} candidate(s) "
+                                            f"({', '.join(outcomes) or 'none'})", soft_wrap=True)
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read an article: {exc}")
+    if dry_run:
+        print(json.dumps(found_json, ensure_ascii=False, indent=1))
+    else:
+        _console(stderr=True).print(f"Stored {total} candidate report(s) in {store.url}.")
+
+
+@eval_app.command("extract")
+def eval_extract(
+    gold: Annotated[Path, typer.Option(help="Gold annotations (JSON lines, one record per article).")],
+    articles: Annotated[Path, typer.Option(help="Folder of the articles the gold file annotates.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """Score extraction against gold annotations: detection precision/recall/F1 and per-field accuracy."""
+    from salvo.extract.evaluate import evaluate
+
+    if not gold.is_file() or not articles.is_dir():
+        _fail(f"need a gold file and an articles folder ({gold}, {articles})")
+    result = evaluate(gold, articles)
+    if fmt == "json":
+        print(json.dumps(result, ensure_ascii=False, default=str))
+        return
+    from salvo import render
+
+    render.evaluation(result, _console())
 
 
 @app.command()

@@ -199,3 +199,32 @@ def codebook_table(console) -> None:
         for term in vocab.terms:
             table.add_row(term.code, term.label, term.definition)
         console.print(table)
+
+
+def evaluation(result: dict, console) -> None:
+    """Print an extraction evaluation: detection scores, field accuracies, misses and false alarms."""
+    from rich.table import Table
+
+    table = Table(title="Incident detection", title_justify="left")
+    for column in ("scope", "precision", "recall", "F1", "tp", "fp", "fn"):
+        table.add_column(column, justify="right" if column != "scope" else "left")
+    for scope in ("incident", "incident_main"):
+        if scope in result:
+            s = result[scope]
+            table.add_row(scope.replace("incident_", "") if scope != "incident" else "all",
+                          f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                          str(s.get("tp", "")), str(s.get("fp", "")), str(s.get("fn", "")))
+    console.print(table)
+    fields = Table(title="Field accuracy on matched incidents", title_justify="left")
+    fields.add_column("field")
+    fields.add_column("all", justify="right")
+    fields.add_column("main", justify="right")
+    for name, value in result.get("fields", {}).items():
+        main = result.get("fields_main", {}).get(name)
+        fields.add_row(name, f"{value:.3f}" if value is not None else "", f"{main:.3f}" if main is not None else "")
+    console.print(fields)
+    for title, key in (("Misses", "misses"), ("False alarms", "false_alarms")):
+        items = result.get(key) or []
+        console.print(f"[bold]{title}[/] ({len(items)})")
+        for item in items[:50]:
+            console.print(f"  {json.dumps(item, ensure_ascii=False)}", markup=False, soft_wrap=True)

@@ -202,8 +202,9 @@ def write_prepared(session: Session, batch: Prepared, *, user: str, reason: str 
         changed_frame = incidents[changed]
         changed_lines = batch.lines.filter(pl.col("incident_id").is_in(changed_frame["id"].implode()))
         digests = {ids[i]: hashes[i] for i in changed}
-        _update(session, writer, to_records(changed_frame, changed_lines), digests, now, user, reason)
-        counts.updated = len(changed)
+        counts.updated = _update(session, writer, to_records(changed_frame, changed_lines), digests, now, user,
+                                 reason)
+        counts.unchanged += len(changed) - counts.updated
     if counts.added or counts.updated:
         bump_revision(session)
     return counts
@@ -214,21 +215,31 @@ def _insert_children(writer: _Writer, records: list[IncidentRecord]) -> None:
                   [(r.id, i, *munition_values(m)) for r in records for i, m in enumerate(r.munitions)])
 
 
-def _update(session, writer, records, hashes, now, user, reason) -> None:
+def _update(session, writer, records, hashes, now, user, reason) -> int:
+    """Write changed incidents with an audit entry each; returns how many really changed.
+
+    An incident whose digest differs but whose values are equal (a digest from
+    another version of the hash) only gets its stored digest refreshed.
+    """
     ids = [r.id for r in records]
     old = {row.id: (to_record(row), row.version)
            for row in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
-    conn = writer.conn
-    conn.execute(delete(_lines).where(_lines.c.incident_id.in_(ids)))
-    writer.update("incidents", UPDATE_COLUMNS, "id",
-                  [(*scalar_values(r)[1:], json.dumps(r.sources), hashes[r.id], old[r.id][1] + 1, now, r.id)
-                   for r in records])
-    _insert_children(writer, records)
-    writer.insert("audit_log", AUDIT_COLUMNS, [
-        (now, user, "incident", r.id, "update", json.dumps(audit_changes(old[r.id][0], r)), reason)
-        for r in records
-    ])
+    same = [r for r in records if old[r.id][0] == r]
+    if same:
+        writer.update("incidents", ("content_hash",), "id", [(hashes[r.id], r.id) for r in same])
+    records = [r for r in records if old[r.id][0] != r]
+    if records:
+        writer.conn.execute(delete(_lines).where(_lines.c.incident_id.in_([r.id for r in records])))
+        writer.update("incidents", UPDATE_COLUMNS, "id",
+                      [(*scalar_values(r)[1:], json.dumps(r.sources), hashes[r.id], old[r.id][1] + 1, now, r.id)
+                       for r in records])
+        _insert_children(writer, records)
+        writer.insert("audit_log", AUDIT_COLUMNS, [
+            (now, user, "incident", r.id, "update", json.dumps(audit_changes(old[r.id][0], r)), reason)
+            for r in records
+        ])
     session.expire_all()
+    return len(records)
 
 
 def _ensure_places(writer: _Writer, place_ids: list[str], known: set[str]) -> None:

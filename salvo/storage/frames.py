@@ -9,8 +9,6 @@ bulk and the single-incident path, so that both agree.
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
 from salvo.records import INCIDENT_SCALARS, MUNITION_FIELDS, IncidentRecord, MunitionRecord
@@ -26,6 +24,7 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "count_estimate": pl.Boolean, "intercepted": pl.Int64, "impacted": pl.Int64, "failed": pl.Int64,
 }
 _NULL, _FIELD, _ITEM = "\x00", "\x1f", "\x1e"
+_SEED = 0x5A170B0E
 
 
 def to_frames(records: list[IncidentRecord]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -66,7 +65,10 @@ def content_hashes(incidents: pl.DataFrame, lines: pl.DataFrame) -> pl.Series:
     """A digest of every value of each incident, in the incidents' order.
 
     Re-importing an unchanged incident gives the same digest, so it can be
-    skipped without reading it back.
+    skipped without reading it back. The digest is polars' own 64-bit hash,
+    which may change between polars versions: a differing digest therefore
+    only marks an incident for a value-by-value comparison, never by itself
+    for an update.
     """
     line_text = (
         lines.sort("incident_id", "position")
@@ -82,9 +84,7 @@ def content_hashes(incidents: pl.DataFrame, lines: pl.DataFrame) -> pl.Series:
         .select(pl.concat_str("scalars", pl.col("line").fill_null(""), separator="\x1d"))
         .to_series()
     )
-    return pl.Series("content_hash", [
-        hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() for text in canonical.to_list()
-    ], dtype=pl.String)
+    return pl.select(pl.lit(canonical).hash(seed=_SEED).cast(pl.String).alias("content_hash")).to_series()
 
 
 def content_hash(record: IncidentRecord) -> str:

@@ -1,0 +1,46 @@
+"""`salvo extract`: candidates from article text, printed or stored as reports with provenance."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from salvo.cli import app
+from salvo.storage.reports import reports
+
+ARTICLE = ("Three rockets struck Ain al-Asad air base in western Iraq on Monday, officials said. "
+           "No casualties were reported.")
+
+
+def test_dry_run_prints_candidates_with_evidence(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(path), "--published", "2021-07-07", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    (candidate,) = json.loads(result.output)
+    assert candidate["munition_types"] == ["rocket"] and candidate["projectile_count"] == 3
+    assert candidate["date"] == "2021-07-05" and candidate["place_id"] == "ain_al_asad_air_base"
+    spans = candidate["evidence"]["munition_types"]
+    assert any("rockets" in span["text"] for span in spans)
+
+
+def test_candidates_are_stored_as_reports_once(sqlite_store, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    args = ["extract", str(path), "--published", "2021-07-07", "--url", "https://example.org/a", "--db",
+            sqlite_store.url]
+    for _ in range(2):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    with sqlite_store.session() as session:
+        (report,) = reports(session, "news")
+        assert report.row_key == "https://example.org/a#0" and report.country == "IQ"
+        assert report.munitions == [{"munition_type": "rocket", "count": 3, "intercepted": None}]
+        assert len(report.provenance) == 2
+
+
+def test_stdin_and_bad_date(sqlite_store):
+    result = CliRunner().invoke(app, ["extract", "-", "--dry-run", "--published", "July 7"], input=ARTICLE)
+    assert result.exit_code == 1 and "is not a date" in result.output
+    result = CliRunner().invoke(app, ["extract", "-", "--dry-run", "--published", "2021-07-07"], input=ARTICLE)
+    assert json.loads(result.output)[0]["munition_types"] == ["rocket"]
