@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select, text
 
-from salvo.model import ActorRow, PlaceRow
+from salvo.model import ActorRow, Meta, PlaceRow
 from salvo.storage.store import Store, initialise_meta
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,14 +40,28 @@ def upgrade(store: Store, target: str = "head") -> None:
 
 
 def ensure(store: Store, *, migrate: bool = True) -> None:
-    """Bring the schema to head (importing Alembic only when there is work) and seed it."""
+    """Bring the schema to head (importing Alembic only when there is work) and the reference rows up to date."""
     if current_revision(store) != HEAD:
         if not migrate:
             raise SchemaOutOfDate(f"{store.url} is not at schema revision {HEAD}; run `salvo init`")
         upgrade(store)
         with store.session() as session:
             initialise_meta(session)
+    digest = reference_digest()
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(Meta.value).where(Meta.key == "reference_digest")).scalar()
+    if stored != digest:
+        with store.session() as session:
             sync_reference(session)
+            session.merge(Meta(key="reference_digest", value=digest))
+
+
+def reference_digest() -> str:
+    """A digest of the codebook's actors and the gazetteer's sites, to tell when the store's copy is stale."""
+    digest = hashlib.sha256()
+    for package, name in (("salvo.codebook", "actors.yaml"), ("salvo.gazetteer", "sites.yaml")):
+        digest.update(resources.files(package).joinpath(name).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def sync_reference(session) -> None:

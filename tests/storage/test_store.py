@@ -79,3 +79,17 @@ def test_reopening_needs_no_migration(tmp_path):
     first.dispose()
     again = connect(url, migrate=False)
     assert again.store_id() == store_id
+
+
+def test_reference_rows_follow_the_codebook(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    connect(url).dispose()
+    from salvo.storage import schema
+
+    with connect(url).session() as session:
+        session.delete(session.get(ActorRow, "kataib_imam_ali"))
+    with connect(url).session() as session:
+        assert session.get(ActorRow, "kataib_imam_ali") is None  # the codebook did not change: no resync
+    monkeypatch.setattr(schema, "reference_digest", lambda: "a-new-codebook")
+    with connect(url).session() as session:
+        assert session.get(ActorRow, "kataib_imam_ali").affiliation == "iran_linked"
