@@ -24,6 +24,7 @@ from salvo.model import ImportRun
 from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
+from salvo.storage.store import trust_foreign_keys
 from salvo.storage.bulk import WriteCounts, prepare, write_prepared
 
 
@@ -99,6 +100,7 @@ def import_file(
 
     counts = WriteCounts()
     with store.session() as session:
+        trust_foreign_keys(session)
         run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=digest, format=summary.format, user=user)
         session.add(run)
         session.flush()

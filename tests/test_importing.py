@@ -143,3 +143,9 @@ def test_rows_of_one_incident_must_agree(sqlite_store, tmp_path):
         import_file(sqlite_store, source)
     (error,) = caught.value.summary.errors
     assert (error.row, error.field) == (3, "date") and "differs from row 2" in error.reason
+
+
+def test_foreign_key_checks_are_back_on_after_an_import(sqlite_store, tmp_path):
+    import_file(sqlite_store, write_csv(tmp_path / "good.csv", HEADER, *GOOD))
+    with sqlite_store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

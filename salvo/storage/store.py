@@ -113,6 +113,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def _checks_back_on(dbapi_connection, connection_record) -> None:
+    """Every pooled SQLite connection goes back with foreign-key checks on (bulk writes turn them off)."""
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def trust_foreign_keys(session: Session) -> None:
+    """Skip SQLite's per-row foreign-key checks for the rest of this session's transaction.
+
+    For bulk writes whose references hold by construction (lines written with
+    their incident, places and actors written before use). Must come before
+    the transaction's first write; elsewhere it does nothing.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            raw.execute("PRAGMA foreign_keys=OFF")
+
+
 def create_engine_for(url: str) -> Engine:
     """An engine for `url` with Salvo's settings (SQLite pragmas, in-memory pooling)."""
     parsed = make_url(url)
@@ -121,6 +140,7 @@ def create_engine_for(url: str) -> Engine:
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} if memory else {}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _checks_back_on)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
