@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import text
 
 from salvo.storage import Store
 
@@ -27,15 +26,12 @@ SCHEMA = {
     "impacted": pl.Int64, "failed": pl.Int64,
 }
 
-_QUERY = """
-SELECT i.id, i.date, i.date_precision, i.status, i.country,
-       COALESCE(i.actor_id, i.actor_name), a.affiliation, i.target_category, i.attribution,
-       COALESCE(m.munition_type, 'unknown'), m.count, m.intercepted, m.impacted, m.failed
-FROM incidents i
-LEFT JOIN munition_lines m ON m.incident_id = i.id
-LEFT JOIN actors a ON a.id = i.actor_id
-"""
+_INCIDENTS = ("SELECT id, date, date_precision, status, country, COALESCE(actor_id, actor_name), actor_id, "
+              "target_category, attribution FROM incidents")
+_LINES = "SELECT incident_id, munition_type, count, intercepted, impacted, failed FROM munition_lines"
+_ACTORS = "SELECT id, affiliation FROM actors"
 
+LAYOUT = 3  # bump when the fact table's columns change, so old cached copies are rebuilt
 _memory: dict[str, tuple[str, int, pl.DataFrame]] = {}
 
 
@@ -54,35 +50,62 @@ def facts(store: Store) -> pl.DataFrame:
         return cached[2]
     frame = _read_parquet(store, store_id, revision)
     if frame is None:
-        frame = _with_calendar(_read_store(store))
+        frame = _analytic(_read_store(store))
         _write_parquet(store, store_id, revision, frame)
     _memory[key] = (store_id, revision, frame)
     return frame
 
 
 def _read_store(store: Store) -> pl.DataFrame:
+    """The fact rows, read as three plain scans (incidents, lines, actors) and joined in memory."""
     # SQLite hands dates back as ISO text; PostgreSQL as dates.
-    schema = {**SCHEMA, "date": pl.String} if store.is_sqlite else SCHEMA
+    date_type = pl.String if store.is_sqlite else pl.Date
     with store.engine.connect() as conn:
-        cursor = conn.exec_driver_sql(_QUERY)
-        batches = []
-        while rows := cursor.fetchmany(200_000):
-            batches.append(pl.DataFrame(rows, schema=schema, orient="row"))
-    frame = pl.concat(batches) if batches else pl.DataFrame(schema=schema)
+        cursor = conn.connection.driver_connection.cursor()
+        incidents = _scan(cursor, _INCIDENTS, {
+            "incident_id": pl.String, "date": date_type, "date_precision": pl.String, "status": pl.String,
+            "country": pl.String, "actor": pl.String, "actor_id": pl.String, "target_category": pl.String,
+            "attribution": pl.String})
+        lines = _scan(cursor, _LINES, {
+            "incident_id": pl.String, "munition": pl.String, "count": pl.Int64, "intercepted": pl.Int64,
+            "impacted": pl.Int64, "failed": pl.Int64})
+        actors = _scan(cursor, _ACTORS, {"actor_id": pl.String, "affiliation": pl.String})
+        cursor.close()
     if store.is_sqlite:
-        frame = frame.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
-    return frame
+        incidents = incidents.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+    frame = (lines.join(incidents, on="incident_id", how="right")
+             .join(actors, on="actor_id", how="left")
+             .with_columns(pl.col("munition").fill_null("unknown")))
+    return frame.select(list(SCHEMA))
 
 
-def _with_calendar(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add year, quarter and month columns, null where the date is too coarse to say."""
+def _scan(cursor, query: str, schema: dict) -> pl.DataFrame:
+    cursor.execute(query)
+    batches = []
+    while rows := cursor.fetchmany(250_000):
+        batches.append(pl.DataFrame(rows, schema=schema, orient="row"))
+    return pl.concat(batches) if batches else pl.DataFrame(schema=schema)
+
+
+CATEGORICAL = ("date_precision", "status", "country", "actor", "affiliation", "target_category", "attribution",
+               "munition", "quarter", "month")
+
+
+def _analytic(frame: pl.DataFrame) -> pl.DataFrame:
+    """Shape the rows for fast grouping: calendar columns, codes as categoricals, incidents as integers.
+
+    Year, quarter and month are null where the date is too coarse to say;
+    ``incident_key`` numbers the incidents so that counting distinct
+    incidents does not hash a million strings.
+    """
     precision = pl.col("date_precision")
     fine = precision.is_in(["day", "week", "month"])
     return frame.with_columns(
         year=pl.col("date").dt.year(),
         quarter=pl.when(fine).then(pl.format("{}-Q{}", pl.col("date").dt.year(), pl.col("date").dt.quarter())),
         month=pl.when(fine).then(pl.col("date").dt.strftime("%Y-%m")),
-    )
+        incident_key=pl.col("incident_id").rank("dense").cast(pl.UInt32),
+    ).with_columns(pl.col(CATEGORICAL).cast(pl.Categorical))
 
 
 def _parquet_path(store: Store) -> Path | None:
@@ -98,7 +121,7 @@ def _read_parquet(store: Store, store_id: str, revision: int) -> pl.DataFrame | 
         return None
     try:
         stamp = json.loads(path.with_suffix(".json").read_text())
-        if stamp != {"store_id": store_id, "revision": revision}:
+        if stamp != {"store_id": store_id, "revision": revision, "layout": LAYOUT}:
             return None
         return pl.read_parquet(path)
     except (OSError, ValueError):
@@ -114,6 +137,6 @@ def _write_parquet(store: Store, store_id: str, revision: int, frame: pl.DataFra
         tmp = path.with_suffix(".tmp")
         frame.write_parquet(tmp)
         tmp.replace(path)
-        path.with_suffix(".json").write_text(json.dumps({"store_id": store_id, "revision": revision}))
+        path.with_suffix(".json").write_text(json.dumps({"store_id": store_id, "revision": revision, "layout": LAYOUT}))
     except OSError:
         pass

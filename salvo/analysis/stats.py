@@ -73,30 +73,36 @@ def stats(
     result = StatsResult(by=by, unit=unit, rows=[], share=share, unknown_count=unknown_count)
     if ytd:
         frame, result.ytd_cut, result.ytd_excluded = year_to_date(frame)
-    _describe(frame, result)
     value = (pl.col("count").fill_null(unknown_count).sum() if unit == "projectiles"
-             else pl.col("incident_id").n_unique())
+             else pl.col("incident_key").n_unique())
     columns = [DIMENSIONS[name] for name in by]
     grouped = frame.group_by(columns).agg(value.alias("count")) if columns else frame.select(value.alias("count"))
     if share:
         others = [DIMENSIONS[name] for name in by if name != share]
         total = pl.col("count").sum().over(others) if others else pl.col("count").sum()
         grouped = grouped.with_columns(share=pl.when(total > 0).then(pl.col("count") / total))
+    grouped = grouped.with_columns(pl.col(pl.Categorical).cast(pl.String))
+    described, grouped = pl.collect_all([_description(frame, unknown_count), grouped])
+    _describe(described.row(0, named=True), result)
     result.rows = _sorted(grouped.rename({DIMENSIONS[n]: n for n in by if DIMENSIONS[n] != n}).to_dicts(), by)
     return result
 
 
-def selected(store: Store, filters: Filters) -> pl.DataFrame:
-    """The fact rows the filters keep."""
-    return facts(store).filter(filters.expression())
+def selected(store: Store, filters: Filters) -> pl.LazyFrame:
+    """The fact rows the filters keep, as a lazy query."""
+    return facts(store).lazy().filter(filters.expression())
 
 
-def year_to_date(frame: pl.DataFrame) -> tuple[pl.DataFrame, dt.date | None, int]:
+def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, int]:
     """Cut each year at the month and day of the latest incident; returns (rows, cut date, incidents left out)."""
     dated = frame.filter(pl.col("date").is_not_null())
-    if dated.is_empty():
+    latest_day, latest_any = dated.select(
+        pl.col("date").filter(pl.col("date_precision").is_in(["day", "week"])).max(),
+        pl.col("date").max().alias("any"),
+    ).collect().row(0)
+    latest = latest_day or latest_any
+    if latest is None:
         return dated, None, 0
-    latest = dated.filter(pl.col("date_precision").is_in(["day", "week"]))["date"].max() or dated["date"].max()
     cut_month, cut_day = latest.month, latest.day
     end_of_month = cut_day == calendar.monthrange(latest.year, cut_month)[1] or (cut_month == 2 and cut_day >= 28)
     month, day, precision = pl.col("date").dt.month(), pl.col("date").dt.day(), pl.col("date_precision")
@@ -106,18 +112,26 @@ def year_to_date(frame: pl.DataFrame) -> tuple[pl.DataFrame, dt.date | None, int
     keep = (pl.when(precision == "month").then(month_kept)
             .when(precision == "year").then(year_kept)
             .otherwise(day_kept))
-    kept = dated.filter(keep)
-    coarse_out = dated.filter(~keep & precision.is_in(["month", "year"]))["incident_id"].n_unique()
-    return kept, latest, coarse_out
+    left_out = dated.filter(~keep & precision.is_in(["month", "year"])).select(
+        pl.col("incident_key").n_unique()).collect().item()
+    return dated.filter(keep), latest, left_out
 
 
-def _describe(frame: pl.DataFrame, result: StatsResult) -> None:
-    unknown = frame.filter(pl.col("count").is_null())
-    result.incidents = frame["incident_id"].n_unique()
-    result.projectiles = int(frame["count"].fill_null(result.unknown_count).sum() or 0)
-    result.unknown_count_lines = unknown.height
-    result.unknown_count_incidents = unknown["incident_id"].n_unique()
-    result.undated_incidents = frame.filter(pl.col("date").is_null())["incident_id"].n_unique()
+def _description(frame: pl.LazyFrame, unknown_count: int) -> pl.LazyFrame:
+    """The totals a result's counting notes report, in one pass."""
+    unknown = pl.col("count").is_null()
+    return frame.select(
+        incidents=pl.col("incident_key").n_unique(),
+        projectiles=pl.col("count").fill_null(unknown_count).sum(),
+        unknown_count_lines=unknown.sum(),
+        unknown_count_incidents=pl.col("incident_key").filter(unknown).n_unique(),
+        undated_incidents=pl.col("incident_key").filter(pl.col("date").is_null()).n_unique(),
+    )
+
+
+def _describe(totals: dict, result: StatsResult) -> None:
+    for name, value in totals.items():
+        setattr(result, name, int(value or 0))
     result.notes = counting_notes(result)
 
 
@@ -166,4 +180,4 @@ def incident_ids(store: Store, filters: Filters, *, ytd: bool = False) -> list[s
     if ytd:
         frame = year_to_date(frame)[0]
     return (frame.select("incident_id", "date").unique("incident_id")
-            .sort(["date", "incident_id"], nulls_last=True)["incident_id"].to_list())
+            .sort(["date", "incident_id"], nulls_last=True).collect()["incident_id"].to_list())
