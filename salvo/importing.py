@@ -25,7 +25,7 @@ from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
 from salvo.storage.store import trust_foreign_keys
-from salvo.storage.bulk import WriteCounts, prepare, write_prepared
+from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
 
 
 @dataclass
@@ -101,6 +101,7 @@ def import_file(
     counts = WriteCounts()
     with store.session() as session:
         trust_foreign_keys(session)
+        fresh = not has_incidents(session)
         run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=digest, format=summary.format, user=user)
         session.add(run)
         session.flush()
@@ -117,7 +118,7 @@ def import_file(
             if summary.errors and not skip_invalid:
                 continue  # the import will be rolled back: keep validating, stop writing
             prepared = prepare(batch.incidents, batch.lines, sqlite=store.is_sqlite, import_id=run.id)
-            written = write_prepared(session, prepared, user=user, reason=reason)
+            written = write_prepared(session, prepared, user=user, reason=reason, fresh=fresh)
             counts.added += written.added
             counts.updated += written.updated
             counts.unchanged += written.unchanged

@@ -401,13 +401,16 @@ class Validator:
     def _repeated_ids(self, values: pl.DataFrame) -> tuple[str, pl.Series]:
         """An incident id met again after other incidents (its rows are not together)."""
         first_row = pl.col("_g").ne_missing(pl.col("_g").shift(1))
+        starts = values.filter(first_row & pl.col("_iid").is_not_null()).select(
+            "_g", pl.col("_iid").hash(seed=7).alias("key"))
+        keys = starts["key"].to_list()
         repeated = []
-        for group, iid in values.filter(first_row).select("_g", "_iid").iter_rows():
-            if iid is not None:
-                key = hash(iid)
+        if not self.seen.isdisjoint(keys) or len(set(keys)) != len(keys):
+            for group, key in zip(starts["_g"].to_list(), keys):
                 if key in self.seen:
                     repeated.append(group)
                 self.seen.add(key)
+        self.seen.update(keys)
         reason = pl.when(first_row & pl.col("_g").is_in(repeated)).then(
             pl.lit("appears again after other incidents; keep the rows of one incident together"))
         return "incident_id", values.select(reason.cast(pl.String)).to_series()

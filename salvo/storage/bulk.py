@@ -31,7 +31,6 @@ BATCH_SIZE = 5000
 _incidents = Incident.__table__
 _lines = MunitionLine.__table__
 
-INCIDENT_COLUMNS = (*INCIDENT_SCALARS, "sources", "content_hash", "version", "import_id", "created_at", "updated_at")
 UPDATE_COLUMNS = (*INCIDENT_SCALARS[1:], "sources", "content_hash", "version", "updated_at")
 LINE_COLUMNS = ("incident_id", "position", *MUNITION_FIELDS)
 AUDIT_COLUMNS = ("at", "user", "entity", "entity_id", "action", "changes", "reason")
@@ -132,6 +131,7 @@ class Prepared:
 
     incidents: pl.DataFrame
     lines: pl.DataFrame
+    incident_columns: tuple[str, ...]
     incident_rows: list[tuple]
     line_rows: list[tuple]
     import_id: str | None = None
@@ -149,12 +149,16 @@ def prepare(incidents: pl.DataFrame, lines: pl.DataFrame, *, sqlite: bool, impor
     stamp = _sqlite_time(now) if sqlite else now
     sources = pl.struct(s=pl.col("sources")).struct.json_encode().str.slice(5).str.strip_suffix("}")
     date = pl.col("date").dt.strftime("%Y-%m-%d") if sqlite else pl.col("date")
+    # Columns empty in the whole batch are left to the database's NULL: fewer values to bind.
+    empty = {name for name, nulls in incidents.null_count().row(0, named=True).items() if nulls == incidents.height}
+    scalars = [name for name in INCIDENT_SCALARS if name not in empty or name == "id"]
+    columns = (*scalars, "sources", "content_hash", "version", "import_id", "created_at", "updated_at")
     incident_rows = incidents.select(
-        *(date if name == "date" else pl.col(name) for name in INCIDENT_SCALARS),
+        *(date if name == "date" else pl.col(name) for name in scalars),
         sources, "content_hash", pl.lit(1).alias("version"), pl.lit(import_id, dtype=pl.String).alias("import_id"),
         pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"),
     ).rows()
-    return Prepared(incidents, lines, incident_rows, lines.select(LINE_COLUMNS).rows(), import_id)
+    return Prepared(incidents, lines, columns, incident_rows, lines.select(LINE_COLUMNS).rows(), import_id)
 
 
 def write_frames(
@@ -165,8 +169,13 @@ def write_frames(
     return write_prepared(session, prepare(incidents, lines, sqlite=sqlite), user=user, reason=reason)
 
 
-def write_prepared(session: Session, batch: Prepared, *, user: str, reason: str | None = None) -> WriteCounts:
+def write_prepared(
+    session: Session, batch: Prepared, *, user: str, reason: str | None = None, fresh: bool = False
+) -> WriteCounts:
     """Insert new incidents and update changed ones, recording every change.
+
+    `fresh` says that none of the batch's ids can be stored yet (an import into
+    an empty store, whose ids the reader has checked are unique), so no lookup is needed.
 
     Incidents whose content hash matches the stored one are left alone. A
     created incident points to its import run (or, written outside an import,
@@ -178,7 +187,7 @@ def write_prepared(session: Session, batch: Prepared, *, user: str, reason: str 
     incidents = batch.incidents
     ids = incidents["id"].to_list()
     stored: dict[str, str] = {}
-    for start in range(0, len(ids), BATCH_SIZE):
+    for start in range(0, 0 if fresh else len(ids), BATCH_SIZE):
         stored.update(writer.conn.execute(select(_incidents.c.id, _incidents.c.content_hash)
                                           .where(_incidents.c.id.in_(ids[start:start + BATCH_SIZE]))).all())
     hashes = incidents["content_hash"].to_list()
@@ -191,7 +200,7 @@ def write_prepared(session: Session, batch: Prepared, *, user: str, reason: str 
     if new:
         new_ids = {ids[i] for i in new}
         rows = batch.incident_rows if len(new) == len(ids) else [batch.incident_rows[i] for i in new]
-        writer.insert("incidents", INCIDENT_COLUMNS, rows, adapted=True)
+        writer.insert("incidents", batch.incident_columns, rows, adapted=True)
         lines = batch.line_rows if len(new) == len(ids) else [t for t in batch.line_rows if t[0] in new_ids]
         writer.insert("munition_lines", LINE_COLUMNS, lines)
         if batch.import_id is None:
@@ -258,3 +267,8 @@ def _ensure_places(writer: _Writer, place_ids: list[str], known: set[str]) -> No
                      place.precision, place.source))
     writer.insert("places", PLACE_COLUMNS, rows)
     known.update(missing)
+
+
+def has_incidents(session: Session) -> bool:
+    """Whether any incident is stored yet."""
+    return session.execute(select(_incidents.c.id).limit(1)).first() is not None

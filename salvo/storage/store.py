@@ -109,7 +109,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MB: bulk imports touch many index pages
+    cursor.execute("PRAGMA cache_size=-32768")  # 32 MB: bulk imports touch many index pages
     cursor.close()
 
 
