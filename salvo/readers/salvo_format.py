@@ -307,7 +307,8 @@ class Validator:
         values, more = self._row_rules(values)
         checks += more
         values = self._resolve(values)
-        checks.append(self._repeated_ids(values))
+        values = self._repeated_ids(values)
+        checks.append(("incident_id", "_repeated"))
         errors, bad = self._errors(raw, values, checks)
         good = values.filter(~pl.col("_g").is_in(list(bad))) if bad else values
         incidents, lines = self._incidents(good)
@@ -317,10 +318,10 @@ class Validator:
             batch.rejected_rows = self._rejected(raw, values, checks, bad)
         return batch
 
-    def _parse(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    def _parse(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
         """Parse every cell and check that the rows of each incident agree, in one pass.
 
-        Returns the parsed values (with the reason columns) and the names of the reason columns.
+        Returns the parsed values with a reason column per check, and (field, reason column) pairs.
         """
         exprs: dict[str, pl.Expr] = {}
         reasons: list[tuple[str, pl.Expr]] = []
@@ -398,8 +399,8 @@ class Validator:
             .otherwise(pl.col("location_precision")),
         ).drop("_plat", "_plon", "_pprec")
 
-    def _repeated_ids(self, values: pl.DataFrame) -> tuple[str, pl.Series]:
-        """An incident id met again after other incidents (its rows are not together)."""
+    def _repeated_ids(self, values: pl.DataFrame) -> pl.DataFrame:
+        """Mark (in ``_repeated``) an incident id met again after other incidents: its rows are not together."""
         first_row = pl.col("_g").ne_missing(pl.col("_g").shift(1))
         starts = values.filter(first_row & pl.col("_iid").is_not_null()).select(
             "_g", pl.col("_iid").hash(seed=7).alias("key"))
@@ -411,26 +412,21 @@ class Validator:
                     repeated.append(group)
                 self.seen.add(key)
         self.seen.update(keys)
-        reason = pl.when(first_row & pl.col("_g").is_in(repeated)).then(
-            pl.lit("appears again after other incidents; keep the rows of one incident together"))
-        return "incident_id", values.select(reason.cast(pl.String)).to_series()
+        return values.with_columns(_repeated=pl.when(first_row & pl.col("_g").is_in(repeated)).then(
+            pl.lit("appears again after other incidents; keep the rows of one incident together")))
 
     def _errors(self, raw, values, checks) -> tuple[list[RowError], set[int]]:
+        """Every failed check as a RowError (ordered by row, then field), and the groups they reject."""
+        columns = [column for _, column in checks]
+        if not values.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item():
+            return [], set()
         errors: list[tuple[int, int, RowError]] = []
         bad: set[int] = set()
-        columns = [name for _, name in checks if isinstance(name, str)]
-        if not values.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item() and all(
-                isinstance(name, str) or name.null_count() == len(name) for _, name in checks):
-            return [], bad
-        groups = values["_g"]
-        rows = values[ROW]
-        for order, (name, reasons) in enumerate(checks):
-            reasons = values[reasons] if isinstance(reasons, str) else reasons
-            positions = reasons.is_not_null().arg_true().to_list()
-            if not positions:
-                continue
+        groups, rows = values["_g"], values[ROW]
+        for order, (name, column) in enumerate(checks):
+            reasons = values[column]
             cells = raw[name] if name in raw.columns else None
-            for i in positions:
+            for i in reasons.is_not_null().arg_true().to_list():
                 errors.append((rows[i], order, RowError(self.file, rows[i], name,
                                                         cells[i] if cells is not None else None, reasons[i])))
                 bad.add(groups[i])
@@ -439,10 +435,8 @@ class Validator:
 
     def _rejected(self, raw, values, checks, bad) -> pl.DataFrame:
         """The raw rows of the rejected incidents, each with the first reason found on it."""
-        series = [values[r] if isinstance(r, str) else r for _, r in checks]
-        reasons = pl.DataFrame({f"c{i}": s.alias(f"c{i}") for i, s in enumerate(series)})
-        labelled = reasons.select(pl.coalesce(
-            [pl.format(f"{name}: {{}}", pl.col(f"c{i}")) for i, (name, _) in enumerate(checks)]).alias("error"))
+        labelled = values.select(pl.coalesce(
+            [pl.format(f"{name}: {{}}", pl.col(column)) for name, column in checks]).alias("error"))
         rejected = raw.select(ROW, *self.header).with_columns(
             error=labelled["error"].fill_null("another row of this incident is invalid"), _g=values["_g"])
         return rejected.filter(pl.col("_g").is_in(list(bad))).drop("_g").rename({ROW: "source_row"})
