@@ -4,7 +4,8 @@ Two benchmarks, on the same generated incidents (bench/generate.py, kept in
 bench/.data/ and reused while the size and seed are the same):
 
 * ``import`` — CSV into SQLite: Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3;
-* ``stats``  — projectiles by year and munition: Salvo vs a SQLite GROUP BY and DuckDB.
+* ``stats``  — projectiles by year and munition: Salvo vs a SQLite GROUP BY and DuckDB;
+* ``extract`` — news articles per second through Salvo's extractor (one process).
 
 Every measured operation runs in its own fresh process (peak memory is that
 process's ``ru_maxrss``); each figure is the median of ``--repeat`` runs.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_extract  # noqa: E402
 import bench_import  # noqa: E402
 import bench_stats  # noqa: E402
 import generate  # noqa: E402
@@ -35,7 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to generate (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed (default 3)")
-    parser.add_argument("--only", choices=("import", "stats"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("import", "stats", "extract"), help="run one benchmark only")
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
     return parser.parse_args(argv)
 
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             report.note(f"skipped: {exc}")
         else:
             bench_stats.run_benchmark(salvo_db, args.rows, args.repeat, summary)
+        source = check_source(source)
+    if args.only in (None, "extract"):
+        bench_extract.run_benchmark(args.repeat)
         source = check_source(source)
     report.console.print()
     tools = f"sqlite-utils {measure.tool_version([str(bench_import.SQLITE_UTILS), '--version']).split()[-1]}"

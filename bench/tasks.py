@@ -152,3 +152,21 @@ def main(name: str, arguments: str) -> None:
     result["self_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sys.stdout.write("BENCH_RESULT " + json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+def salvo_extract(articles_dir: str, passes: int) -> dict:
+    """Salvo's extractor over every development article, `passes` times, on one core (one process)."""
+    from salvo.extract import extract, read_article
+
+    docs = [read_article(path) for path in sorted(Path(articles_dir).glob("*.txt"))]
+    start = time.perf_counter()
+    first = [extract(text, published=published, url=url) for text, url, published in docs]
+    first_seconds = time.perf_counter() - start
+    timings = []
+    for _ in range(passes):
+        start = time.perf_counter()
+        for text, url, published in docs:
+            extract(text, published=published, url=url)
+        timings.append(time.perf_counter() - start)
+    return {"articles": len(docs), "candidates": sum(len(c) for c in first), "first_seconds": first_seconds,
+            "pass_seconds": timings}
