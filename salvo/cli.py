@@ -21,7 +21,19 @@ app.add_typer(eval_app, name="eval")
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", envvar="SALVO_DATABASE_URL", show_envvar=True,
     help="Database URL or SQLite file (default ./salvo.db); postgresql+psycopg://... for PostgreSQL.")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+def _choice(*allowed: str):
+    """An option callback that accepts only these values."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.",
+                                           callback=_choice("table", "csv", "json"))]
 
 
 def _console(stderr: bool = False):
@@ -137,7 +149,8 @@ def import_(
     skip_invalid: Annotated[bool, typer.Option(
         help="Import the valid incidents and write rejected rows with reasons to a side file.")] = False,
     rejects: Annotated[Optional[Path], typer.Option(help="Where rejected rows go (default FILE.rejected.csv).")] = None,
-    summary: Annotated[str, typer.Option(help="How to print the outcome: text or json.")] = "text",
+    summary: Annotated[str, typer.Option(help="How to print the outcome: text or json.",
+                                         callback=_choice("text", "json"))] = "text",
     user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
 ) -> None:
     """Import incidents; all errors are reported at once and a file with errors changes nothing."""
