@@ -71,8 +71,9 @@ def stats(
         by.append(share)
     frame = selected(store, filters or Filters())
     result = StatsResult(by=by, unit=unit, rows=[], share=share, unknown_count=unknown_count)
+    left_out = None
     if ytd:
-        frame, result.ytd_cut, result.ytd_excluded = year_to_date(frame)
+        frame, result.ytd_cut, left_out = year_to_date(frame)
     value = (pl.col("count").fill_null(unknown_count).sum() if unit == "projectiles"
              else pl.col("incident_key").n_unique())
     columns = [DIMENSIONS[name] for name in by]
@@ -82,8 +83,12 @@ def stats(
         total = pl.col("count").sum().over(others) if others else pl.col("count").sum()
         grouped = grouped.with_columns(share=pl.when(total > 0).then(pl.col("count") / total))
     grouped = grouped.with_columns(pl.col(pl.Categorical).cast(pl.String))
-    described, grouped = pl.collect_all([_description(frame, unknown_count), grouped])
+    queries = [_description(frame, unknown_count), grouped] + ([left_out] if left_out is not None else [])
+    described, grouped, *rest = pl.collect_all(queries)
     _describe(described.row(0, named=True), result)
+    if rest:
+        result.ytd_excluded = rest[0].item()
+        result.notes = counting_notes(result)
     result.rows = _sorted(grouped.rename({DIMENSIONS[n]: n for n in by if DIMENSIONS[n] != n}).to_dicts(), by)
     return result
 
@@ -93,8 +98,12 @@ def selected(store: Store, filters: Filters) -> pl.LazyFrame:
     return facts(store).lazy().filter(filters.expression())
 
 
-def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, int]:
-    """Cut each year at the month and day of the latest incident; returns (rows, cut date, incidents left out)."""
+def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, pl.LazyFrame]:
+    """Cut each year at the month and day of the latest incident.
+
+    Returns the rows kept, the cut date, and a query counting the incidents
+    left out because they are dated only to a month or year after the cut.
+    """
     dated = frame.filter(pl.col("date").is_not_null())
     latest_day, latest_any = dated.select(
         pl.col("date").filter(pl.col("date_precision").is_in(["day", "week"])).max(),
@@ -102,7 +111,7 @@ def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, int
     ).collect().row(0)
     latest = latest_day or latest_any
     if latest is None:
-        return dated, None, 0
+        return dated, None, dated.select(pl.lit(0))
     cut_month, cut_day = latest.month, latest.day
     end_of_month = cut_day == calendar.monthrange(latest.year, cut_month)[1] or (cut_month == 2 and cut_day >= 28)
     month, day, precision = pl.col("date").dt.month(), pl.col("date").dt.day(), pl.col("date_precision")
@@ -112,8 +121,7 @@ def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, int
     keep = (pl.when(precision == "month").then(month_kept)
             .when(precision == "year").then(year_kept)
             .otherwise(day_kept))
-    left_out = dated.filter(~keep & precision.is_in(["month", "year"])).select(
-        pl.col("incident_key").n_unique()).collect().item()
+    left_out = dated.filter(~keep & precision.is_in(["month", "year"])).select(pl.col("incident_key").n_unique())
     return dated.filter(keep), latest, left_out
 
 
