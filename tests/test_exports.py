@@ -72,3 +72,14 @@ def test_geojson_has_a_feature_per_incident(filled, tmp_path):
     assert features["unicode-1"]["geometry"] == {"type": "Point", "coordinates": [38.7049, 33.3189]}
     assert features["undated-3"]["geometry"] is None
     assert features["sparse-2"]["properties"]["date"] == "2021-05"
+
+
+def test_demo_data_round_trips(tmp_path):
+    from salvo.demo import demo_file
+
+    first = connect(f"sqlite:///{tmp_path / 'first.db'}")
+    assert import_file(first, demo_file()).rejected == 0
+    export(first, "csv", tmp_path / "again.csv")
+    second = connect(f"sqlite:///{tmp_path / 'second.db'}")
+    import_file(second, tmp_path / "again.csv")
+    assert list(iter_incidents(second)) == list(iter_incidents(first))
