@@ -39,16 +39,18 @@ def run(db: str, out: Path, console) -> None:
     console.print(f"Built [bold]{db}[/] from {demo_file().name}: {summary.added} incidents "
                   f"({summary.rows} rows), {summary.rejected} rejected.\n")
     drone_share = ("uav", "Drone share")
-    per_year = stats(store, by=["year", "munition"])
-    console.print(render.stats_table(per_year, title="Projectiles fired per year by munition type",
-                                     share_of=drone_share))
-    for note in per_year.notes:
-        console.print(f"[dim]{note}[/]")
-    ytd = stats(store, by=["year", "munition"], ytd=True)
-    console.print()
-    console.print(render.stats_table(ytd, title=f"Year to date: each year up to {ytd.ytd_cut:%d %B}",
-                                     share_of=drone_share))
-    for note in ytd.notes:
-        console.print(f"[dim]{note}[/]")
-    paths = render.per_year_files(store, Filters(), out=out, title="Munitions fired per year, by type", source=None)
-    console.print("\nChart written to " + ", ".join(str(p) for p in paths))
+    iran_linked = Filters(affiliation=["iran_linked"])
+    tables = [
+        ("Projectiles fired per year by munition type (all actors)", Filters(), False),
+        ("Projectiles fired per year by Iran-linked groups, by munition type", iran_linked, False),
+        ("Iran-linked groups, year to date: each year up to {cut:%d %B}", iran_linked, True),
+    ]
+    for title, filters, ytd in tables:
+        result = stats(store, by=["year", "munition"], filters=filters, ytd=ytd)
+        console.print(render.stats_table(result, title=title.format(cut=result.ytd_cut), share_of=drone_share))
+        for note in result.notes:
+            console.print(f"[dim]{note}[/]")
+        console.print()
+    paths = render.per_year_files(store, iran_linked, out=out,
+                                  title="Munitions fired per year by Iran-linked groups, by type", source=None)
+    console.print("Chart written to " + ", ".join(str(p) for p in paths))

@@ -163,10 +163,23 @@ def per_year_files(store, filters, *, out: Path, title: str, source: str | None,
         subtitle += f" Every year up to {result.ytd_cut:%d %B}."
     if source is None:
         source = (f"Source: Salvo incident database, {result.incidents:,} incidents "
-                  f"({'reviewed and published' if not filters.include_candidates else 'all statuses'}); "
-                  f"drawn {dt.date.today():%d %B %Y}.")
+                  f"({'reviewed and published' if not filters.include_candidates else 'all statuses'})"
+                  f"{describe_filters(filters)}; drawn {dt.date.today():%d %B %Y}.")
     chart = per_year_chart(result.rows, title=title, subtitle=subtitle, source=source, unit=unit)
     return save_chart(chart, out)
+
+
+def describe_filters(filters) -> str:
+    """The filters in force, in words (", affiliation: iran_linked"), for source lines."""
+    parts = []
+    for name in ("year", "quarter", "month", "munition", "actor", "affiliation", "country", "target_category",
+                 "attribution"):
+        values = getattr(filters, name)
+        if values:
+            parts.append(f"{name.replace('_', ' ')}: {', '.join(str(v) for v in values)}")
+    if filters.since or filters.until:
+        parts.append(f"dates {filters.since or '…'} to {filters.until or '…'}")
+    return "".join(f", {part}" for part in parts)
 
 
 def codebook_markdown() -> str:

@@ -18,7 +18,8 @@ def test_demo_builds_prints_and_draws(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Projectiles fired per year by munition type" in result.output
     assert "Drone share" in result.output
-    assert "Year to date" in result.output
+    assert "by Iran-linked groups" in result.output
+    assert "year to date" in result.output
     assert "0 rejected" in result.output
     for name in ("per-year.png", "per-year.svg", "per-year.html"):
         assert (tmp_path / "out" / name).stat().st_size > 1000

@@ -33,10 +33,13 @@ def per_year_chart(rows: list[dict], *, title: str, subtitle: str = "", source: 
         for r in rows if r.get("year") is not None
     ]
     labels = [vocab.label(code) for code in present]
+    known = [int(d["year"]) for d in data]
+    # Every year in the range gets its place on the axis, so a year without attacks shows as one.
+    years = [str(y) for y in range(min(known), max(known) + 1)] if known else []
     colours = [PALETTE.get(code, "#999999") for code in present]
     axis_title = "Projectiles fired" if unit == "projectiles" else "Incidents"
     bars = alt.Chart(alt.Data(values=data)).mark_bar().encode(
-        x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=years)),
         y=alt.Y("sum(count):Q", title=axis_title),
         color=alt.Color("munition:N", title="Munition type",
                         scale=alt.Scale(domain=labels, range=colours), sort=labels),
@@ -45,10 +48,10 @@ def per_year_chart(rows: list[dict], *, title: str, subtitle: str = "", source: 
                  alt.Tooltip("sum(count):Q", title=axis_title)],
     )
     totals = alt.Chart(alt.Data(values=data)).mark_text(dy=-6, fontSize=11, color="#333").encode(
-        x="year:O", y=alt.Y("sum(count):Q"), text=alt.Text("sum(count):Q"),
+        x=alt.X("year:O", scale=alt.Scale(domain=years)), y=alt.Y("sum(count):Q"), text=alt.Text("sum(count):Q"),
     )
     chart = (bars + totals).properties(
-        width=max(360, 60 * len({d["year"] for d in data})), height=320,
+        width=max(360, 60 * len(years)), height=320,
         title=alt.TitleParams(text=title, subtitle=[subtitle] if subtitle else [], anchor="start"),
     )
     if source:

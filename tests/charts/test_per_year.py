@@ -31,3 +31,9 @@ def test_chart_spec_stacks_by_munition_in_codebook_order():
     color = spec["layer"][0]["encoding"]["color"]
     assert color["scale"]["domain"] == ["Drone (UAV)", "Rocket"]
     assert spec["layer"][0]["encoding"]["y"]["aggregate"] == "sum"
+
+
+def test_a_year_without_attacks_keeps_its_place():
+    rows = [{"year": 2021, "munition": "uav", "count": 3}, {"year": 2023, "munition": "uav", "count": 5}]
+    spec = per_year_chart(rows, title="t").to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["2021", "2022", "2023"]
