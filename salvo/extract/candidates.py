@@ -30,6 +30,10 @@ Span = tuple[int, int]
 _TEXT: contextvars.ContextVar[str] = contextvars.ContextVar("text", default="")
 _REPORTING = re.compile(r"\b(?:said|says|say|told|telling|speaking|statement|tweeted|announced|reported|post|posted|update)\b[^.]{0,30}$", re.I)
 _ANAPHORA = re.compile(r"^(?:It|They)\b|\b(?:the|same|this) (?:base|airbase|air base|garrison|site|compound|facility|complex|embassy|field|gasfield|airport)\b|\bthe [A-Z][\w-]+(?: [A-Z][\w-]+)?\b(?! (?:attack|strike))")
+# "hours after"/"hours before" the main event: the same day as it.
+_HOURS = re.compile(r"hours? (?:after|before|earlier|later)\b", re.I)
+# "since the October 7 outbreak": the start of a period, not the day of the attack.
+_SINCE = re.compile(r"\bsince (?:the )?$", re.I)
 _UNDER_FIRE = re.compile(r"\b(?:came under (?:rocket |drone |mortar )?(?:fire|attack)|(?:was|were) (?:also )?(?:attacked|targeted|hit)|under (?:rocket |drone )?fire)\b", re.I)
 _TOWARD_ISRAEL = re.compile(r"\btoward(?:s)? (?:Israel\b|Israeli territory|its territory)|\bIsraeli (?:territory|airspace)\b|\bnorthern Israel\b|\bsouthern Israel\b", re.I)
 
@@ -114,11 +118,15 @@ def extract_candidates(text: str, published: dt.date | None) -> list[Candidate]:
         munitions = [m for m in find_munitions(unit.text, unit.start) if explicit or not m.aggregate]
         places = [p for p in all_places if unit.start <= p.start < unit.end]
         actors = [a for a in all_actors if unit.start <= a.start < unit.end]
-        generic = bool(regex("generic_cues").search(unit.text) or _AGGREGATE.search(unit.text))
+        cue_text = unit.text[total.end():] if (total := _OF_TOTAL.match(unit.text)) else unit.text
+        generic = bool(regex("generic_cues").search(cue_text) or _AGGREGATE.search(cue_text))
         attack = bool(regex("attack_cues").search(unit.text)) and not generic
         dates = [d for d in dates if not (d.start < 400 and d.kind in ("monthday", "daymonth")
                                           and _DATELINE.match(clean[unit.start: d.start]))]
-        event_dates = [d for d in dates if not _REPORTING.search(clean[max(0, d.start - 60): d.start])]
+        event_dates = [d for d in dates if not _REPORTING.search(clean[max(0, d.start - 60): d.start])
+                       and not _SINCE.search(clean[max(0, d.start - 12): d.start])]
+        if attack and not munitions and focus is not None and (similar := _SIMILAR.search(unit.text)):
+            munitions = _like(focus, unit.start + similar.start(), unit.start + similar.end())
         if attack and not munitions and focus is not None and (places or dates or _ANAPHORA.search(unit.text)) and (
                 _UNDER_FIRE.search(unit.text) or (re.search(r"\battack\b", unit.text, re.I) and event_dates
                                                   and (places or _ANAPHORA.search(unit.text)))):
@@ -139,6 +147,42 @@ def extract_candidates(text: str, published: dt.date | None) -> list[Candidate]:
 _STORE_TOKEN = re.compile(r"^\s*date \d{4}-\d\d-\d\d\b")
 _DATELINE = re.compile(r"^(?:[A-Z][\w.]+(?: [A-Z][\w.]+)?,\s+)?(?:\w+day,?\s+)?$")
 _AGGREGATE = re.compile(rf"\b(?:{numbers.NUMBER})\s+(?:[\w-]+\s+)?(?:attacks|times)\b", re.I)
+
+
+# "Of the two drones launched, one ...": the opening phrase states the total, and
+# its verb ("deployed", "used") is not a generic cue.
+_OF_TOTAL = re.compile(rf"^\s*(?:Of|Out of)\s+(?:all\s+)?the\s+(?:{numbers.NUMBER})\b[^,]{{1,60}},")
+# A sentence without an attack verb that says what an attack used ("The attack
+# involved five drones", "Four rockets were used").
+_USED = re.compile(r"\b(?:involv(?:ed|ing)|used|using|consist(?:ed|ing) of|compris(?:ed|ing)|included)\b", re.I)
+
+
+def _add_stated_count(draft: _Draft, munitions: list[Munition]) -> None:
+    """Adds counted projectiles of a later sentence to an incident that has no count yet.
+
+    Only terms with an explicit number, of a type the incident already has (or any
+    type when it has only unknown ones), are taken.
+    """
+    if any(m.count is not None and not m.partitive and not m.attack_noun for m in draft.munitions):
+        return
+    codes = {m.code for m in draft.munitions if m.code in SPECIFIC}
+    counted = [m for m in munitions if m.count is not None and not m.partitive and not m.attack_noun
+               and (not codes or m.code in codes)]
+    draft.munitions.extend(counted)
+    for m in counted:
+        draft.evidence.setdefault("munition_types", []).append((m.start, m.end))
+
+
+_SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:[\w-]+ )?(?:attack|strike|assault)\b", re.I)
+
+
+def _like(focus: _Draft, start: int, end: int) -> list[Munition]:
+    """The munition types of the incident in focus, for an attack said to be like it ("a similar attack").
+
+    They name the kind of attack only, so they carry no count.
+    """
+    codes = sorted({m.code for m in focus.munitions if m.code in SPECIFIC})
+    return [Munition(start, end, code, None, False, True, start) for code in codes]
 
 
 def _blank_store_token(text: str) -> str:
@@ -169,6 +213,8 @@ def _route(drafts, focus, unit, munitions, dates, places, published) -> _Draft |
         return None
     if separate and (not sites or sites != _sites(focus or main)):
         return None
+    if kinds and focus is not None and _earlier_other_kind(unit, munitions, kinds, focus):
+        return None
     if sites and focus is not None and _sites(focus) and not sites & _sites(focus):
         focus_kinds = {m.code for m in focus.munitions if m.code in SPECIFIC}
         if not kinds or (focus_kinds and not kinds & focus_kinds):
@@ -177,6 +223,19 @@ def _route(drafts, focus, unit, munitions, dates, places, published) -> _Draft |
             if sites & _sites(draft):
                 return draft
     return focus or main
+
+
+# "... came hours after militants fired drones": the clause after it is an earlier, other event.
+_AFTER = re.compile(r"\b(?:hours|days|minutes|a day|shortly|soon|weeks) (?:after|before)\b", re.I)
+
+
+def _earlier_other_kind(unit: Unit, munitions: list[Munition], kinds: set[str], focus: _Draft) -> bool:
+    """Whether an undated unit reports, after "hours after"/"days before", an attack with other munitions."""
+    focus_kinds = {m.code for m in focus.munitions if m.code in SPECIFIC}
+    if not focus_kinds or kinds & focus_kinds:
+        return False
+    m = _AFTER.search(unit.text)
+    return m is not None and all(x.start - unit.start > m.end() for x in munitions)
 
 
 def _sites(draft: _Draft) -> set[str]:
@@ -203,12 +262,15 @@ def _mention(drafts: list[_Draft], unit: Unit, dates: list[DateMention], publish
         return "main"
     main = drafts[0]
     if not dates:
-        return "main" if regex("separate_cues").search(unit.text) else "background"
+        same_day = re.search(r"\b" + _HOURS.pattern, unit.text, re.I)
+        return "main" if regex("separate_cues").search(unit.text) or same_day else "background"
     date = dates[0]
     value = _value(date, drafts[-1], published)
     if value and main.date_value and value == main.date_value:
         return "main"
     if date.kind in ("weekday", "yesterday", "today") and regex("separate_cues").search(unit.text):
+        return "main"
+    if date.kind == "vague" and _HOURS.match(_TEXT.get()[date.start:date.end]):
         return "main"
     return "background"
 
@@ -223,6 +285,8 @@ def _add_details(draft: _Draft, unit: Unit, munitions, dates, places, actors, al
             draft.evidence.setdefault("munition_types", []).append((m.start, m.end))
     elif munitions and not draft.munitions:
         draft.munitions.extend(munitions)
+    elif munitions and _USED.search(unit.text):
+        _add_stated_count(draft, munitions)
     if draft.date is None and dates and attack:
         date = dates[0]
         draft.date = date
@@ -290,6 +354,8 @@ def _finish(draft: _Draft, text: str, drafts: list[_Draft]) -> Candidate:
         anchor = main if draft is not main else None
         if anchor is not None:
             cand.date, cand.date_precision = shift(draft.date, anchor.date_value)
+    elif draft.date is not None and draft is not main and _HOURS.match(text[draft.date.start:draft.date.end]):
+        cand.date, cand.date_precision = main.date_value, main.date_precision
     else:
         cand.date, cand.date_precision = draft.date_value, draft.date_precision
     place = draft.site()
@@ -342,7 +408,9 @@ def _types(munitions: list[Munition]) -> list[str]:
 def _count(munitions: list[Munition]) -> int | None:
     explicit = [m for m in munitions if m.count is not None and not m.partitive and not m.attack_noun]
     if not explicit:
-        if munitions and not any(m.vague or m.partitive or m.count for m in munitions):
+        # A lone singular projectile ("hit by a rocket") is one; a term that only
+        # names the attack ("a drone attack", "rocket fire") states no number.
+        if any(not m.attack_noun for m in munitions) and not any(m.vague or m.partitive or m.count for m in munitions):
             return 1
         return None
     first_unit_start = explicit[0]

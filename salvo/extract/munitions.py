@@ -40,8 +40,12 @@ def _terms() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), code) for pattern, code in patterns()["munitions"]]
 
 
+# The count word and up to three modifiers before the term. A modifier is not a
+# function word, a time unit ("two days after drones attacked") or another
+# number (so "some of the approximately 65 launches" takes the nearer 65).
+_TIME_UNITS = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?)"
 _COUNT_BEFORE = re.compile(
-    rf"(?:^|[\s(\"“])(?P<count>{numbers.COUNT})(?:\s+of(?:\s+the)?)?\s+(?P<mods>(?:(?!(?:and|or|of|the|by|from|with|at|in|on|to)\b)[\w'’/.-]+\s+){{0,3}})$",
+    rf"(?:^|[\s(\"“])(?P<count>{numbers.COUNT})(?:\s+of(?:\s+the)?)?\s+(?P<mods>(?:(?!(?:and|or|of|the|by|from|with|at|in|on|to|{_TIME_UNITS}|\d[\d,]*)\b)[\w'’/.-]+\s+){{0,3}})$",
     re.IGNORECASE)
 _ATTACK_AFTER = re.compile(r"^\s*(?:attacks?|strikes?|assaults?|barrages?|fire|salvos?|raids?)\b", re.IGNORECASE)
 _PLURAL_ATTACKS = re.compile(r"^\s*(?:and (?:\[?\w+\]? )?)?(?:attacks|strikes|assaults|raids)\b", re.IGNORECASE)

@@ -149,3 +149,56 @@ def test_read_article_layouts(tmp_path):
                     "<p>hit the base.</p></body></html>", encoding="utf-8")
     text, url, published = read_article(page)
     assert "x()" not in text and "hit the base." in text and published == dt.date(2023, 3, 14)
+
+
+def test_four_is_a_count_not_the_word_our():
+    assert [m.count for m in find_munitions("Militants launched four drones at the camp.")] == [4]
+    assert find_munitions("The base used our drone defences.") == []
+
+
+def test_attack_noun_gives_no_count_but_a_lone_projectile_is_one():
+    assert one("A drone attack hit Erbil airport on Monday.", MONDAY).projectile_count is None
+    assert one("Camp Taji was hit by a rocket on Monday.", MONDAY).projectile_count == 1
+
+
+def test_time_units_and_farther_numbers_are_not_counts():
+    assert [m.count for m in find_munitions("just two days after drones attacked the base")] == [None]
+    assert [m.count for m in find_munitions("it intercepted some of the approximately 65 launches")] == [65]
+
+
+def test_similar_attack_takes_the_type_of_the_attack_in_focus_without_a_count():
+    found = extract("Three rockets hit Camp Taji on Monday. In May, a similar attack hit Ain al-Asad air base.",
+                    published=MONDAY)
+    background = [c for c in found if c.mention == "background"]
+    assert [(c.munition_types, c.projectile_count) for c in background] == [(["rocket"], None)]
+
+
+def test_total_stated_in_an_opening_partitive_phrase():
+    cand = one("Drones attacked Camp Taji on Monday. Of the two UAVs deployed, one was intercepted.", MONDAY)
+    assert (cand.projectile_count, cand.intercepted_count) == (2, 1)
+
+
+def test_before_they_could_is_not_a_hypothetical():
+    cand = one("Drones attacked Camp Taji on Monday. One drone struck the base, and two others were shot down "
+               "before they could hit it.", MONDAY)
+    assert (cand.projectile_count, cand.intercepted_count) == (3, 2)
+
+
+def test_count_from_a_later_sentence_that_says_what_the_attack_used():
+    found = extract("Three rockets hit Camp Taji on Monday. A drone attack hit Erbil airport on June 3. "
+                    "Four drones were used in that attack.", published=MONDAY)
+    assert [(c.munition_types, c.projectile_count) for c in found] == [(["rocket"], 3), (["uav"], 4)]
+
+
+def test_hours_after_opens_another_same_day_attack_with_other_munitions():
+    found = extract("Militants fired two rockets at Camp Taji on Monday, officials said. The statement came hours "
+                    "after Kataib Hezbollah fired drones toward Erbil airport, an official from the group told "
+                    "reporters.", published=MONDAY)
+    assert [(c.mention, c.date, c.munition_types) for c in found] == [
+        ("main", "2021-07-05", ["rocket"]), ("main", "2021-07-05", ["uav"])]
+    assert found[1].attribution == "claimed"
+
+
+def test_a_date_after_since_starts_a_period_and_is_not_the_attack_date():
+    assert one("In the first attack since the June 20 ceasefire, rockets hit Camp Taji on Monday.",
+               MONDAY).date == "2021-07-05"
