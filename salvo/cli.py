@@ -152,12 +152,30 @@ def import_(
     summary: Annotated[str, typer.Option(help="How to print the outcome: text or json.",
                                          callback=_choice("text", "json"))] = "text",
     user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", help="salvo (incidents, docs/format.md) or a dataset: ucdp-ged. Default: detected.")] = None,
 ) -> None:
-    """Import incidents; all errors are reported at once and a file with errors changes nothing."""
-    from salvo.importing import ImportRejected, import_file
+    """Import incidents (Salvo's format) or a public dataset's events (as reports with provenance).
+
+    In Salvo's format all errors are reported at once and a file with errors changes nothing.
+    """
+    from salvo.importing import ImportRejected, import_file, import_reports
+    from salvo.readers import formats
     from salvo.readers.errors import FileError
 
+    if fmt is not None and fmt not in formats.FORMATS:
+        _fail(f"--format {fmt!r} is not one of {', '.join(formats.FORMATS)}")
+    chosen = fmt or formats.detect(file)
     store = _store(db)
+    if chosen != formats.SALVO:
+        if fmt is None:
+            _console(stderr=True).print(f"{file}: detected format {chosen}")
+        try:
+            outcome = import_reports(store, file, chosen, user=user)
+        except FileError as exc:
+            _fail(f"{exc}; nothing was imported.")
+        _print_report_summary(outcome, summary)
+        return
     try:
         outcome = import_file(store, file, skip_invalid=skip_invalid, rejects_path=rejects, user=user)
     except FileError as exc:
@@ -184,6 +202,21 @@ def import_(
     if outcome.unresolved_actors:
         names = ", ".join(f"{name} ({n})" for name, n in outcome.unresolved_actors.most_common(10))
         console.print(f"Actors kept verbatim (not in the codebook): {names}")
+
+
+def _print_report_summary(outcome, summary: str) -> None:
+    keys = ("added", "updated", "unchanged", "withdrawn", "rejected", "out_of_scope")
+    if summary == "json":
+        print(json.dumps(outcome.to_json(), ensure_ascii=False))
+        return
+    console = _console()
+    console.print(f"{outcome.file} ({outcome.format}): {outcome.rows} rows — " +
+                  ", ".join(f"{getattr(outcome, k)} {k.replace('_', ' ')}" for k in keys) + ".", soft_wrap=True)
+    for error in outcome.errors[:20]:
+        console.print(f"  {error}", markup=False, soft_wrap=True)
+    if outcome.unresolved_actors:
+        names = ", ".join(f"{name} ({n})" for name, n in outcome.unresolved_actors.most_common(10))
+        console.print(f"Actors kept verbatim (not in the codebook): {names}", soft_wrap=True)
 
 
 @app.command()

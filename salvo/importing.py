@@ -45,6 +45,8 @@ class ImportSummary:
     errors: list[RowError] = field(default_factory=list)
     unresolved_actors: Counter = field(default_factory=Counter)
     rejects_file: str | None = None
+    withdrawn: int = 0
+    out_of_scope: int = 0
 
     def to_json(self) -> dict:
         """The summary as one JSON-ready object (what ``--summary json`` prints)."""
@@ -175,3 +177,41 @@ def prefetch(items: Iterator, depth: int = 2) -> Iterator:
                 queue.get_nowait()
             except Empty:
                 worker.join(0.05)
+
+
+def import_reports(store: Store, path: str | Path, fmt: str, *, user: str | None = None) -> ImportSummary:
+    """Read a public dataset's file (format `fmt`, see salvo.readers.formats) into reports.
+
+    Every row becomes a report keyed by the dataset's own event id, with its
+    provenance (file, row, raw values, time); rows out of the tracker's scope
+    are kept, marked. Re-reading a newer release updates changed reports,
+    adds new ones and marks withdrawn those its file no longer has. Unreadable
+    rows are reported and skipped. One transaction.
+    """
+    from salvo.readers.formats import DATASETS
+    from salvo.storage.reports import save_report, withdraw_missing
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileError(RowError(str(path), None, None, None, "no such file"))
+    reader = DATASETS[fmt]
+    summary = ImportSummary(file=str(path), format=fmt)
+    keys: set[str] = set()
+    with store.session() as session:
+        for item in reader.read(path):
+            summary.rows += 1
+            if isinstance(item, RowError):
+                summary.errors.append(item)
+                summary.rejected += 1
+                continue
+            outcome = save_report(session, dataset=item.dataset, row_key=item.row_key, values=item.values,
+                                  source_file=str(path), row_number=item.row_number, raw=item.raw)
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+            keys.add(item.row_key)
+            summary.incidents += 1
+            summary.out_of_scope += not item.values.get("in_scope", True)
+            if item.values.get("actor_name") and not item.values.get("actor_id"):
+                summary.unresolved_actors[item.values["actor_name"]] += 1
+        summary.withdrawn = withdraw_missing(session, reader.FORMAT, str(path), keys)
+    summary.committed = True
+    return summary

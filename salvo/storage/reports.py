@@ -7,10 +7,11 @@ entry (file, row, raw values, time).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from salvo.model import Provenance, Report, utcnow
 
@@ -39,6 +40,9 @@ def save_report(
         if getattr(report, name) != value:
             setattr(report, name, value)
             outcome = "updated" if outcome == "unchanged" else outcome
+    if report.withdrawn:
+        report.withdrawn = False
+        outcome = "updated" if outcome == "unchanged" else outcome
     if outcome != "unchanged":
         report.updated_at = utcnow()
     report.provenance.append(Provenance(source_file=source_file, row_number=row_number, raw=raw))
@@ -53,3 +57,24 @@ def reports(session: Session, dataset: str | None = None) -> list[Report]:
         query = query.where(Report.dataset == dataset)
     return list(session.scalars(query))
 
+
+
+def withdraw_missing(session: Session, dataset: str, source_file: str, keys: set[str]) -> int:
+    """Mark withdrawn the reports of a file that a newer release of it no longer has.
+
+    A release is a file of the same name (``conflict_data_irq.csv`` read again
+    after the publisher updated it). Returns how many were withdrawn. A
+    withdrawn report stays, with its provenance; reading its row again brings
+    it back.
+    """
+    name = Path(source_file).name
+    withdrawn = 0
+    rows = session.scalars(select(Report).where(Report.dataset == dataset, Report.withdrawn.is_(False))
+                           .options(selectinload(Report.provenance)))
+    for report in rows:
+        files = {Path(p.source_file).name for p in report.provenance}
+        if name in files and report.row_key not in keys:
+            report.withdrawn = True
+            withdrawn += 1
+    session.flush()
+    return withdrawn

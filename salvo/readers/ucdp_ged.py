@@ -1,0 +1,127 @@
+"""UCDP Georeferenced Event Dataset (GED) CSV, as UCDP and the Humanitarian Data Exchange publish it.
+
+Where to get it: https://ucdp.uu.se/downloads/ (GED, CSV) or a country file on
+HDX. HDX files carry an HXL hashtag row under the header; it is recognised and
+skipped. Each row becomes a report keyed by UCDP's event ``id``:
+
+* ``date_start`` with UCDP's ``date_prec`` (1 exact day; 2-3 within a week;
+  4 within a month; 5 within a year) as Salvo's date precision;
+* ``latitude``/``longitude`` with ``where_prec`` (1 exact; 2 within 25 km, a
+  town; 3-5 an administrative area or a line; 6 the country; 7 at sea);
+* ``best`` fatalities as killed (``low``/``high`` kept in the raw row);
+* the actor: the perpetrator of one-sided violence (``side_a``), else the
+  non-government side of the dyad;
+* munition types from the words of the source headlines (GED has no weapon
+  field), with no count;
+* each ``;``-separated source (office, date, headline) as a source of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from salvo import codebook, gazetteer
+from salvo.readers.errors import FileError, RowError
+from salvo.readers.report_rows import ReportRow
+from salvo.readers.scope import in_scope
+from salvo.readers.words import munitions_in
+
+FORMAT = "ucdp-ged"
+REQUIRED = ("id", "date_start", "date_prec", "where_prec", "latitude", "longitude", "side_a", "side_b", "best")
+DATE_PRECISION = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+LOCATION_PRECISION = {"1": "exact", "2": "city", "3": "region", "4": "region", "5": "region", "6": "country",
+                      "7": "region"}
+
+
+def detect(header: list[str]) -> bool:
+    """Whether a CSV header is UCDP GED's."""
+    return {"date_prec", "where_prec", "side_a", "best"} <= set(header)
+
+
+def read(path: Path) -> Iterator[ReportRow | RowError]:
+    """Each event of a GED file as a report, or a RowError for a row that cannot be read."""
+    file = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+            if missing:
+                raise FileError(RowError(file, 1, ", ".join(missing), None, "missing UCDP GED column(s)"))
+            for number, row in enumerate(reader, start=2):
+                if _is_hxl(row):
+                    continue
+                yield _report(file, number, row)
+    except UnicodeDecodeError as exc:
+        raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
+
+
+def _is_hxl(row: dict[str, str]) -> bool:
+    return any((value or "").startswith("#") for value in row.values())
+
+
+def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError:
+    try:
+        date = dt.date.fromisoformat(row["date_start"][:10])
+    except ValueError:
+        return RowError(file, number, "date_start", row["date_start"], "not a date (YYYY-MM-DD)")
+    try:
+        latitude = float(row["latitude"]) if row["latitude"] else None
+        longitude = float(row["longitude"]) if row["longitude"] else None
+    except ValueError:
+        return RowError(file, number, "latitude", row["latitude"], "not a number")
+    precision = DATE_PRECISION.get(row["date_prec"])
+    if precision is None:
+        return RowError(file, number, "date_prec", row["date_prec"], "not a UCDP date precision (1-5)")
+    if precision == "month":
+        date = date.replace(day=1)
+    elif precision == "year":
+        date = date.replace(month=1, day=1)
+    country = gazetteer.country(row.get("iso3") or row.get("country"))
+    actor_name = _actor(row)
+    actor = codebook.actors().resolve(actor_name)
+    headlines = row.get("source_headline") or ""
+    munitions = munitions_in(f"{headlines} {row.get('source_article') or ''}")
+    sources = _sources(row)
+    values = {
+        "date": date, "date_precision": precision, "country": country.code if country else None,
+        "location": row.get("where_coordinates") or None, "latitude": latitude, "longitude": longitude,
+        "actor_name": actor_name, "actor_id": actor.id if actor else None, "attribution": None,
+        "killed": _int(row.get("best")), "outlet": sources[0]["office"] if sources else None,
+        "munitions": [{"munition_type": kind, "count": None} for kind in munitions],
+        "evidence": {"sources": sources, "location_precision": LOCATION_PRECISION.get(row["where_prec"])},
+        "text": headlines or None,
+    }
+    values["in_scope"] = in_scope(munitions=munitions, actor_id=values["actor_id"], target_category=None,
+                                  country=values["country"])
+    return ReportRow(FORMAT, row["id"], number, dict(row), values)
+
+
+def _actor(row: dict[str, str]) -> str | None:
+    if row.get("type_of_violence") == "3":
+        return row.get("side_a") or None
+    side_a, side_b = row.get("side_a") or "", row.get("side_b") or ""
+    return (side_b if side_a.startswith("Government of") else side_a) or None
+
+
+def _sources(row: dict[str, str]) -> list[dict[str, str]]:
+    """One entry per source: UCDP joins offices, dates and headlines with ';' in parallel."""
+    columns = [(row.get(name) or "").split(";") for name in ("source_office", "source_date", "source_headline")]
+    count = max(len(c) for c in columns)
+    return [
+        {"office": _at(columns[0], i), "date": _at(columns[1], i), "headline": _at(columns[2], i)}
+        for i in range(count) if any(_at(c, i) for c in columns)
+    ]
+
+
+def _at(values: list[str], index: int) -> str:
+    return values[index].strip() if index < len(values) else ""
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
