@@ -153,7 +153,7 @@ def import_(
                                          callback=_choice("text", "json"))] = "text",
     user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", help="salvo (incidents, docs/format.md) or a dataset: ucdp-ged. Default: detected.")] = None,
+        "--format", help="salvo (incidents, docs/format.md) or a dataset (docs/readers.md). Default: detected.")] = None,
 ) -> None:
     """Import incidents (Salvo's format) or a public dataset's events (as reports with provenance).
 
@@ -163,8 +163,8 @@ def import_(
     from salvo.readers import formats
     from salvo.readers.errors import FileError
 
-    if fmt is not None and fmt not in formats.FORMATS:
-        _fail(f"--format {fmt!r} is not one of {', '.join(formats.FORMATS)}")
+    if fmt is not None and fmt not in formats.formats():
+        _fail(f"--format {fmt!r} is not one of {', '.join(formats.formats())}")
     chosen = fmt or formats.detect(file)
     store = _store(db)
     if chosen != formats.SALVO:

@@ -188,13 +188,13 @@ def import_reports(store: Store, path: str | Path, fmt: str, *, user: str | None
     adds new ones and marks withdrawn those its file no longer has. Unreadable
     rows are reported and skipped. One transaction.
     """
-    from salvo.readers.formats import DATASETS
+    from salvo.readers.formats import reader as dataset_reader
     from salvo.storage.reports import save_report, withdraw_missing
 
     path = Path(path)
     if not path.is_file():
         raise FileError(RowError(str(path), None, None, None, "no such file"))
-    reader = DATASETS[fmt]
+    reader = dataset_reader(fmt)
     summary = ImportSummary(file=str(path), format=fmt)
     keys: set[str] = set()
     with store.session() as session:
