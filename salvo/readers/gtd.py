@@ -1,0 +1,362 @@
+"""Global Terrorism Database (GTD) files, as START (University of Maryland) distributes them.
+
+Where to get it: https://www.start.umd.edu/gtd/ (free registration; the terms
+restrict redistribution). Reads the CSV (comma-separated, or ``;``-separated
+after an Excel ``sep=;`` line, with ``N/A`` for missing values, as GTD-shaped
+tables such as the global drone terrorism database write it) and the XLSX (the
+first sheet, streamed). Each row becomes a report keyed by GTD's ``eventid``:
+
+* ``iyear``/``imonth``/``iday`` (or ``year``/``month``/``day``) as the date: day 0
+  gives month precision, month 0 year precision;
+* ``weapsubtype1_txt``, ``weaptype1_txt``, ``attacktype1_txt`` and the words of
+  ``weapdetail`` and ``summary`` as the munition type (mappings/gtd.yaml), with a
+  count only when ``weapdetail`` states one ("Two Katyusha rockets");
+* ``targtype1_txt`` (and whether the target names the U.S.) as the target category;
+* ``gname`` as the actor, ``claimed``/``guncertain1`` as the attribution;
+* ``related``: GTD splits one attack over several rows. Each row stays a report
+  of its own; ``evidence.related`` lists the group's eventids and
+  ``evidence.group_key`` (the smallest) lets counts take the group once
+  (:func:`incident_groups`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from salvo import codebook, gazetteer
+from salvo.readers.errors import FileError, RowError
+from salvo.readers.report_rows import ReportRow
+from salvo.readers.scope import in_scope
+from salvo.readers.words import munitions_in
+
+FORMAT = "gtd"
+MISSING = ("", "N/A", "NA", "NaN", "nan", "None")
+# Either spelling of the date columns: GTD's own, or the plain one of GTD-shaped tables.
+DATE_COLUMNS = (("iyear", "imonth", "iday"), ("year", "month", "day"))
+REQUIRED = ("eventid", "country_txt", "gname")
+_EVENTID = re.compile(r"^\s*(\d+)(?:\.0*)?\s*$")
+
+
+def detect(header: list[str]) -> bool:
+    """Whether a CSV header is GTD's (either spelling of the date columns)."""
+    names = {name.strip() for name in header}
+    return set(REQUIRED) <= names and any(set(columns) <= names for columns in DATE_COLUMNS)
+
+
+def detect_file(path: Path) -> bool:
+    """Whether a file is GTD's: the header of a CSV, or the first row of an XLSX's first sheet."""
+    from salvo.readers.formats import header
+
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            return detect([_cell(value) for value in next(iter(_sheet(path).iter_rows()), [])])
+        except Exception:  # not a workbook: not GTD
+            return False
+    names = header(path)
+    return bool(names) and detect(names)
+
+
+def read(path: Path) -> Iterator[ReportRow | RowError]:
+    """Each event of a GTD file as a report, or a RowError for a row that cannot be read."""
+    path = Path(path)
+    file = str(path)
+    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") else _csv_rows(path)
+    names, start = next(rows, (None, 0))
+    if not names:
+        raise FileError(RowError(file, None, None, None, "is empty: no GTD header"))
+    missing = [name for name in REQUIRED if name not in names]
+    dates = next((columns for columns in DATE_COLUMNS if set(columns) <= set(names)), None)
+    if dates is None:
+        missing.append("iyear, imonth, iday")
+    if missing:
+        raise FileError(RowError(file, start, ", ".join(missing), None, "missing GTD column(s)"))
+    for values, number in rows:
+        if not any(values):
+            continue
+        row = dict(zip(names, values))
+        yield _report(file, number, row, dates)
+
+
+def incident_groups(rows: Iterable[Any]) -> dict[str, list[str]]:
+    """GTD incidents: group key -> the row keys of the rows that describe one attack.
+
+    `rows` are ReportRows or stored reports (anything with ``row_key`` and an
+    ``evidence`` with ``related``). Groups whose ``related`` lists overlap are
+    merged, so a group is counted once even when GTD's lists disagree; the key
+    is the smallest eventid of the group.
+    """
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keys = []
+    for row in rows:
+        evidence = (row.values.get("evidence") if hasattr(row, "values") else row.evidence) or {}
+        keys.append(row.row_key)
+        for other in evidence.get("related") or [row.row_key]:
+            a, b = root(row.row_key), root(str(other))
+            if a != b:
+                parent[max(a, b, key=int)] = min(a, b, key=int)
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(root(key), []).append(key)
+    return {min(members, key=int): sorted(members, key=int) for members in groups.values()}
+
+
+# --- reading the file -------------------------------------------------------
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[list[str] | None, int]]:
+    """(header, its line number), then (values, row number) for each row; values with GTD's N/A as ''."""
+    file = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            start = 1
+            if first.lower().startswith("sep="):
+                separator = first.strip()[4:5] or ","
+                first, start = handle.readline(), 2
+            else:
+                separator = ";" if first.count(";") > first.count(",") else ","
+            reader = csv.reader(io.StringIO(first), delimiter=separator)
+            yield [name.strip() for name in next(reader, [])], start
+            for number, values in enumerate(csv.reader(handle, delimiter=separator), start=start + 1):
+                yield [_blank(v) for v in values], number
+    except UnicodeDecodeError as exc:
+        raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
+    except csv.Error as exc:
+        raise FileError(RowError(file, None, None, None, f"is not a readable CSV file ({exc})")) from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[list[str] | None, int]]:
+    try:
+        sheet = _sheet(path)
+    except Exception as exc:  # calamine raises its own error types
+        raise FileError(RowError(str(path), None, None, None, f"is not a readable workbook ({exc})")) from None
+    for number, values in enumerate(sheet.iter_rows(), start=1):
+        cells = [_cell(v) for v in values]
+        yield ([name.strip() for name in cells], number) if number == 1 else (cells, number)
+
+
+def _sheet(path: Path):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+
+
+def _cell(value: Any) -> str:
+    """A workbook cell as the CSV has it: 201701010001.0 -> '201701010001', None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return _blank(str(value))
+
+
+def _blank(value: str) -> str:
+    return "" if value.strip() in MISSING else value
+
+
+# --- one row --------------------------------------------------------------
+
+
+def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]) -> ReportRow | RowError:
+    if row.get("adatforras") and row["adatforras"] != "GTD":
+        return RowError(file, number, "adatforras", row["adatforras"], "not a GTD row (the table mixes sources)")
+    key = _eventid(row["eventid"])
+    if key is None:
+        return RowError(file, number, "eventid", row["eventid"], "not a GTD event id (digits)")
+    year_column, month_column, day_column = dates
+    parts = []
+    for column in dates:
+        value = _int(row.get(column))
+        if value is None:
+            return RowError(file, number, column, row.get(column), "not a whole number")
+        parts.append(value)
+    year, month, day = parts
+    precision = "day" if day and month else "month" if month else "year"
+    try:
+        date = dt.date(year, month or 1, (day if month else 0) or 1)
+    except ValueError:
+        return RowError(file, number, day_column if month else month_column, row.get(day_column if month else
+                        month_column), "not a calendar date")
+    coordinates = []
+    for column in ("latitude", "longitude"):
+        try:
+            coordinates.append(float(row[column]) if row.get(column) else None)
+        except ValueError:
+            return RowError(file, number, column, row[column], "not a number")
+    related = _related(row.get("related"), key)
+    if related is None:
+        return RowError(file, number, "related", row.get("related"), "not a list of GTD event ids")
+
+    country = gazetteer.country(row.get("country_txt") or None)
+    gname = row.get("gname") or ""
+    actor_name = gname if gname and gname != "Unknown" else None
+    actor = codebook.actors().resolve(actor_name)
+    kinds, count = munitions(row)
+    target_category = target(row)
+    sources = [{"citation": row[c], "outlet": _outlet(row[c])} for c in ("scite1", "scite2", "scite3") if row.get(c)]
+    table = _mapping()
+    values = {
+        "date": date, "date_precision": precision, "country": country.code if country else None,
+        "location": _place(row.get("city")) or _place(row.get("provstate")),
+        "latitude": coordinates[0], "longitude": coordinates[1],
+        "target": row.get("target1") or None, "target_category": target_category,
+        "actor_name": actor_name, "actor_id": actor.id if actor else None,
+        "attribution": _attribution(row, actor_name),
+        "killed": _count_of(row.get("nkill")), "injured": _count_of(row.get("nwound")),
+        "outlet": next((s["outlet"] for s in sources if s["outlet"]), None),
+        "munitions": [{"munition_type": kind, "count": count if len(kinds) == 1 else None} for kind in kinds],
+        "evidence": {"sources": sources, "related": related, "group_key": related[0],
+                     "location_precision": table["location_precision"].get(row.get("specificity") or "")},
+        "text": row.get("summary") or None,
+    }
+    values["in_scope"] = in_scope(munitions=kinds, actor_id=values["actor_id"], target_category=target_category,
+                                  country=values["country"])
+    return ReportRow(FORMAT, key, number, dict(row), values)
+
+
+def munitions(row: dict[str, str]) -> tuple[list[str], int | None]:
+    """The munition types of a row (mappings/gtd.yaml), and the count weapdetail states for them, if any."""
+    rules = _mapping()["munition"]
+    rule: Any = None
+    for column in ("weapsubtype1_txt", "weaptype1_txt", "attacktype1_txt"):
+        if (row.get(column) or "") in rules[column]:
+            rule = rules[column][row[column]]
+            break
+    if not isinstance(rule, dict):
+        return ([rule] if rule else []), None
+    # The weapon detail decides; the summary only when there is none (it often mentions other attacks).
+    text = row.get("weapdetail") or row.get("summary") or ""
+    for code, words in (rule.get("words") or {}).items():
+        if re.search(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", text, re.I):
+            return [code], None
+    kinds = [kind for kind in munitions_in(text) if kind in rule["text"]]
+    if not kinds:
+        return ([rule["else"]] if rule.get("else") else []), None
+    return kinds, _count(row.get("weapdetail") or "", kinds[0]) if len(kinds) == 1 else None
+
+
+def target(row: dict[str, str]) -> str:
+    """The target category of a row: targtype1_txt, made U.S. when the target or summary names the U.S."""
+    table = _mapping()["target_category"]
+    kind = row.get("targtype1_txt") or ""
+    if kind in table["us_named"] and _names_us(row):
+        return table["us_named"][kind]
+    return table["targtype1_txt"].get(kind, table["default"])
+
+
+def _names_us(row: dict[str, str]) -> bool:
+    patterns = _patterns()
+    target_text = " ".join(row.get(c) or "" for c in ("target1", "corp1", "natlty1_txt"))
+    return (any(p.search(target_text) for p in patterns["us_target"])
+            or any(p.search(row.get("summary") or "") for p in patterns["us_in_summary"]))
+
+
+def _count(detail: str, kind: str) -> int | None:
+    """The number weapdetail states for a munition type ("Two Katyusha rockets" -> 2); None when unsure.
+
+    Unsure: a hedged number ("at least four", "between three and five"), or two different numbers.
+    """
+    patterns = _patterns()
+    if patterns["shared"].search(detail):  # "used in this and another related attack": a count for the group
+        return None
+    found = set()
+    for match in patterns["count"].finditer(detail):
+        if munitions_in(match.group(0)) != [kind]:
+            continue
+        if patterns["hedge"].search(detail[:match.start()]) or patterns["hedge_inside"].search(match.group("words")):
+            return None
+        word = match.group("number").lower()
+        found.add(int(word) if word.isdigit() else _mapping()["numbers"][word])
+    return found.pop() if len(found) == 1 else None
+
+
+def _attribution(row: dict[str, str], actor_name: str | None) -> str:
+    if _int(row.get("claimed")) == 1:
+        return "claimed"
+    if _int(row.get("guncertain1")) == 1:
+        return "suspected"
+    return "attributed_by_officials" if actor_name else "unknown"
+
+
+def _related(value: str | None, key: str) -> list[str] | None:
+    ids = {key}
+    for part in re.split(r"[,;]", value or ""):
+        if part.strip():
+            other = _eventid(part)
+            if other is None:
+                return None
+            ids.add(other)
+    return sorted(ids, key=int)
+
+
+def _outlet(citation: str) -> str | None:
+    """The outlet of a GTD citation: '"Headline," The Associated Press, February 24, 2012.' -> The Associated Press."""
+    match = re.match(r'\s*["“].*[,.?!]["”]\s*([^,"]+?)\s*(?:,|$)', citation)
+    return match.group(1).strip() if match else None
+
+
+def _place(value: str | None) -> str | None:
+    return value if value and value.strip() not in ("Unknown", "unknown") else None
+
+
+def _eventid(value: str | None) -> str | None:
+    match = _EVENTID.match(value or "")
+    return str(int(match.group(1))) if match else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _count_of(value: str | None) -> int | None:
+    """A casualty count: None for missing, unreadable or negative (GTD's -99 'unknown')."""
+    number = _int(value)
+    return number if number is not None and number >= 0 else None
+
+
+@cache
+def _mapping() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("mappings/gtd.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def _patterns() -> dict[str, Any]:
+    table = _mapping()
+    numbers = "|".join(sorted(table["numbers"], key=len, reverse=True))
+    nouns = r"drones?|uavs?|rockets?|katyushas?|mortars?(?:\s+(?:shells?|rounds?))?|missiles?|projectiles?"
+    number = rf"(?:{numbers}|\d+)"
+    return {
+        "us_target": [re.compile(p) for p in table["us_target"]],
+        "us_in_summary": [re.compile(p) for p in table["us_in_summary"]],
+        "count": re.compile(rf"(?<![\w-])(?P<number>{number})\s+(?P<words>(?:[\w/'-]+\s+){{0,4}}?)(?:{nouns})\b",
+                            re.I),
+        "hedge": re.compile(r"\b(?:at least|at most|between|up to|more than|over|about|around|approximately|nearly|"
+                            r"some|several|and|or|to)\s*$", re.I),
+        "shared": re.compile(r"\brelated attacks?\b", re.I),
+        "hedge_inside": re.compile(rf"(?<![\w-])(?:{number}|and|or|to)(?![\w-])", re.I),
+    }
