@@ -9,7 +9,7 @@ from types import ModuleType
 
 SALVO = "salvo"
 # Format name -> the reader module under salvo.readers (each has FORMAT, detect(header) and read(path)).
-_MODULES = {"ucdp-ged": "ucdp_ged", "gtd": "gtd", "acled": "acled"}
+_MODULES = {"ucdp-ged": "ucdp_ged", "gtd": "gtd", "acled": "acled", "hfc-alerts": "hfc_alerts", "ukmto": "ukmto"}
 
 
 def available() -> dict[str, ModuleType]:
