@@ -4,6 +4,7 @@ import functools
 import inspect
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -177,7 +178,9 @@ def import_(
         _print_report_summary(outcome, summary)
         return
     try:
-        outcome = import_file(store, file, skip_invalid=skip_invalid, rejects_path=rejects, user=user)
+        with _progress(file) as progress:
+            outcome = import_file(store, file, skip_invalid=skip_invalid, rejects_path=rejects, user=user,
+                                  progress=progress)
     except FileError as exc:
         _fail(f"{exc}; nothing was imported.")
     except ImportRejected as exc:
@@ -194,14 +197,49 @@ def import_(
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
         return
     console = _console()
-    console.print(f"{file}: {outcome.rows} rows, {outcome.incidents + outcome.rejected} incidents — "
-                  f"[green]{outcome.added} added[/], {outcome.updated} updated, {outcome.unchanged} unchanged, "
-                  f"[red]{outcome.rejected} rejected[/].")
+    console.print(f"{file}: {outcome.rows:,} rows, {outcome.incidents + outcome.rejected:,} incidents — "
+                  f"[green]{outcome.added:,} added[/], {outcome.updated:,} updated, {outcome.unchanged:,} unchanged, "
+                  f"[red]{outcome.rejected:,} rejected[/].", soft_wrap=True)
     if outcome.rejects_file:
         console.print(f"Rejected rows and reasons written to {outcome.rejects_file}.")
     if outcome.unresolved_actors:
         names = ", ".join(f"{name} ({n})" for name, n in outcome.unresolved_actors.most_common(10))
         console.print(f"Actors kept verbatim (not in the codebook): {names}")
+
+
+@contextmanager
+def _progress(file: Path):
+    """A progress callback for a long import: a Rich bar on a terminal, else a log line every few seconds."""
+    import time
+
+    console = _console(stderr=True)
+    start = last = time.monotonic()
+    if console.is_terminal:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:,} rows"),
+                       TextColumn("{task.fields[rate]:,.0f} rows/s"), TimeRemainingColumn(), console=console,
+                       transient=True)
+        task = bar.add_task(f"importing {file.name}", total=None, rows=0, rate=0)
+
+        def update(rows: int, done: int, size: int) -> None:
+            rate = rows / max(time.monotonic() - start, 1e-9)
+            bar.update(task, completed=done, total=size, rows=rows, rate=rate)
+
+        with bar:
+            yield update
+        return
+
+    def log(rows: int, done: int, size: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 5:
+            last = now
+            share = f", {100 * done / size:.0f}% of the file" if size else ""
+            print(f"importing {file.name}: {rows:,} rows, {rows / (now - start):,.0f} rows/s{share}",
+                  file=sys.stderr, flush=True)
+
+    yield log
 
 
 def _print_report_summary(outcome, summary: str) -> None:

@@ -14,7 +14,7 @@ import uuid
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from queue import Empty, Queue
 
@@ -56,6 +56,10 @@ class ImportSummary:
         return data
 
 
+Progress = Callable[[int, int, int], None]
+"""Called as progress(rows read, bytes read, file size) while an import runs."""
+
+
 class ImportRejected(Exception):
     """The file had invalid rows and nothing was imported; `summary.errors` lists them all."""
 
@@ -83,12 +87,13 @@ def file_digest(path: Path) -> str:
 
 def import_file(
     store: Store, path: str | Path, *, skip_invalid: bool = False, rejects_path: str | Path | None = None,
-    user: str | None = None, default_status: str = "reviewed",
+    user: str | None = None, default_status: str = "reviewed", progress: Progress | None = None,
 ) -> ImportSummary:
     """Import a Salvo-format file (CSV, XLSX or JSON) into `store`.
 
-    Raises :class:`ImportRejected` when rows are invalid and `skip_invalid` is
-    false, and :class:`~salvo.readers.errors.FileError` when the file cannot be
+    `progress`, when given, is called after each batch with the rows read so
+    far, the bytes read so far and the file's size. Raises
+    :class:`ImportRejected` when rows are invalid and `skip_invalid` is false, and :class:`~salvo.readers.errors.FileError` when the file cannot be
     read; in both cases the store is unchanged.
     """
     path = Path(path)
@@ -107,8 +112,11 @@ def import_file(
         run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=digest, format=summary.format, user=user)
         session.add(run)
         session.flush()
+        size = path.stat().st_size
         for batch in prefetch(salvo_format.read(path, default_status=default_status)):
             summary.rows += batch.rows
+            if progress:
+                progress(summary.rows, batch.position, size)
             summary.errors.extend(batch.errors)
             summary.rejected += batch.rejected_incidents
             summary.incidents += batch.incidents.height

@@ -64,31 +64,37 @@ class Batch:
     lines: pl.DataFrame
     errors: list[RowError]
     rows: int
+    position: int = 0
     rejected_incidents: int = 0
     rejected_rows: pl.DataFrame | None = None
     unresolved_actors: Counter = field(default_factory=Counter)
 
 
 def read(path: Path, *, default_status: str = "reviewed", batch_rows: int = BATCH_ROWS) -> Iterator[Batch]:
-    """Every incident of a Salvo CSV, XLSX or JSON file, validated, in batches of about `batch_rows` rows."""
-    frames, header = _frames(path, batch_rows)
+    """Every incident of a Salvo CSV, XLSX or JSON file, validated, in batches of about `batch_rows` rows.
+
+    Each batch says how far into the file (in bytes) reading has got, for progress reports.
+    """
+    consumed = [0]
+    frames, header = _frames(path, batch_rows, consumed)
     validator = Validator(str(path), header, default_status)
     for frame in _whole_incidents(frames):
-        yield validator.validate(frame)
+        batch = validator.validate(frame)
+        batch.position = consumed[0]
+        yield batch
 
 
 # -- reading files into frames of text ------------------------------------------------------------
 
-def _frames(path: Path, batch_rows: int) -> tuple[Iterator[pl.DataFrame], list[str]]:
+def _frames(path: Path, batch_rows: int, consumed: list[int]) -> tuple[Iterator[pl.DataFrame], list[str]]:
+    """The file's rows as frames of text, and its header; `consumed[0]` follows the bytes read."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        header, rows = _xlsx_rows(path)
-        return iter([_frame(rows, header)]), header
-    if suffix in (".json", ".jsonl"):
-        header, rows = _json_rows(path)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".json", ".jsonl"):
+        header, rows = _xlsx_rows(path) if suffix not in (".json", ".jsonl") else _json_rows(path)
+        consumed[0] = path.stat().st_size
         return iter([_frame(rows, header)]), header
     header = _csv_header(path)
-    return _csv_frames(path, header, batch_rows), header
+    return _csv_frames(path, header, batch_rows, consumed), header
 
 
 def _check_header(header: list[str], file: str) -> None:
@@ -111,7 +117,7 @@ def _csv_header(path: Path) -> list[str]:
     return header
 
 
-def _csv_frames(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+def _csv_frames(path: Path, header: list[str], batch_rows: int, consumed: list[int]) -> Iterator[pl.DataFrame]:
     """Batches of rows, read a block of bytes at a time so memory stays flat whatever the file size."""
     row = 2
     with path.open("rb") as handle:
@@ -125,6 +131,7 @@ def _csv_frames(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.D
                 carry = data
                 continue
             chunk, carry = data[:cut], data[cut:]
+            consumed[0] = handle.tell() - len(carry)
             if chunk.strip():
                 frame = _parse_chunk(chunk, path, header, row)
                 _check_last_record(chunk, path, len(header), row + frame.height - 1)
