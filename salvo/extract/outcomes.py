@@ -20,7 +20,7 @@ _THING = r"(?:[\w-]+\s+){0,3}?(?:drones?|UAVs?|UAS|rockets?|missiles?|projectile
 _INTERCEPT = [
     re.compile(rf"\b{_N}\s+(?:of\s+(?:the|them|which)\s+)?(?:{_THING}\s+)?(?:were|was|had been|have been)\s+(?:successfully\s+)?(?:\w+\s+)?{_DOWN}", re.I),
     re.compile(rf"\b(?:intercepted|shot down|downed|destroyed|took down|take down|engaged)(?:\s+and\s+(?:shot down|destroyed|downed))?\s+{_N}\b(?:,)?\s+{_THING}", re.I),
-    re.compile(rf"\b(?:intercept(?:ed)?|shoot down|shot down|took down)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}(?:drone|UAV|rocket|missile|projectile)\b", re.I),
+    re.compile(r"\b(?:intercept(?:ed)?|shoot down|shot down|took down)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:drone|UAV|rocket|missile|projectile)\b", re.I),
     re.compile(rf"\b(?:the|a|one)\s+(?:[\w-]+\s+){{0,3}}(?:drone|UAV|rocket|missile|projectile)\s+(?:was|had been)\s+(?:successfully\s+)?(?:\w+\s+)?{_DOWN}", re.I),
 ]
 _FAILED = re.compile(r"\b(?:failed to (?:intercept|divert|stop|down) the (?:\w+\s+){0,2}(?P<obj>rockets|drones|missiles|projectiles)|no effort to (?:shoot|intercept))\b", re.I)
