@@ -93,8 +93,9 @@ def import_file(
 
     `progress`, when given, is called after each batch with the rows read so
     far, the bytes read so far and the file's size. Raises
-    :class:`ImportRejected` when rows are invalid and `skip_invalid` is false, and :class:`~salvo.readers.errors.FileError` when the file cannot be
-    read; in both cases the store is unchanged.
+    :class:`ImportRejected` when rows are invalid and `skip_invalid` is false,
+    and :class:`~salvo.readers.errors.FileError` when the file cannot be read;
+    in both cases the store is unchanged.
     """
     path = Path(path)
     if not path.is_file():
