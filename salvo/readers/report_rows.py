@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from salvo.readers.errors import FileError, RowError
 
 
 @dataclass
@@ -22,3 +27,23 @@ class ReportRow:
     row_number: int
     raw: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
+
+
+def csv_dicts(path: Path, required: tuple[str, ...], what: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for each non-empty row of a UTF-8 CSV whose header names `required`.
+
+    Raises FileError for a missing column or text that is not UTF-8; `what`
+    names the format in the message ("UCDP GED").
+    """
+    file = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [name for name in required if name not in (reader.fieldnames or [])]
+            if missing:
+                raise FileError(RowError(file, 1, ", ".join(missing), None, f"missing {what} column(s)"))
+            for number, row in enumerate(reader, start=2):
+                if any((value or "").strip() for value in row.values()):
+                    yield number, row
+    except UnicodeDecodeError as exc:
+        raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None

@@ -18,14 +18,13 @@ skipped. Each row becomes a report keyed by UCDP's event ``id``:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 from salvo import codebook, gazetteer
-from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow
+from salvo.readers.errors import RowError
+from salvo.readers.report_rows import ReportRow, csv_dicts
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
 
@@ -43,19 +42,9 @@ def detect(header: list[str]) -> bool:
 
 def read(path: Path) -> Iterator[ReportRow | RowError]:
     """Each event of a GED file as a report, or a RowError for a row that cannot be read."""
-    file = str(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
-            if missing:
-                raise FileError(RowError(file, 1, ", ".join(missing), None, "missing UCDP GED column(s)"))
-            for number, row in enumerate(reader, start=2):
-                if _is_hxl(row):
-                    continue
-                yield _report(file, number, row)
-    except UnicodeDecodeError as exc:
-        raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
+    for number, row in csv_dicts(Path(path), REQUIRED, "UCDP GED"):
+        if not _is_hxl(row):
+            yield _report(str(path), number, row)
 
 
 def _is_hxl(row: dict[str, str]) -> bool:

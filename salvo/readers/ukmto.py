@@ -25,7 +25,6 @@ cite UKMTO. Each row becomes a report keyed by UKMTO's ``incident_id``:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import re
@@ -39,8 +38,8 @@ from typing import Any
 import yaml
 
 from salvo import codebook, gazetteer
-from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow
+from salvo.readers.errors import RowError
+from salvo.readers.report_rows import ReportRow, csv_dicts
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
 
@@ -100,20 +99,8 @@ def detect(header: list[str]) -> bool:
 
 def read(path: Path) -> Iterator[ReportRow | RowError]:
     """Each advisory of a UKMTO file as a report, or a RowError for a row that cannot be read."""
-    path = Path(path)
-    file = str(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
-            if missing:
-                raise FileError(RowError(file, 1, ", ".join(missing), None, "missing UKMTO column(s)"))
-            for number, row in enumerate(reader, start=2):
-                if not any((value or "").strip() for value in row.values()):
-                    continue
-                yield _report(file, number, row)
-    except UnicodeDecodeError as exc:
-        raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
+    for number, row in csv_dicts(Path(path), REQUIRED, "UKMTO"):
+        yield _report(str(path), number, row)
 
 
 def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError:
