@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
@@ -62,12 +62,17 @@ class _Writer:
         self.mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
         self.quote = self.conn.dialect.identifier_preparer.quote
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple], adapted: bool = False) -> None:
-        """Insert rows (tuples in `columns` order) into `table`; `adapted` rows already hold SQLite's forms."""
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple], adapted: bool = False,
+               constants: dict | None = None) -> None:
+        """Insert rows (tuples in `columns` order) into `table`, with `constants` the same in every row.
+
+        `adapted` rows already hold SQLite's forms of dates and times.
+        """
         if not rows:
             return
-        names = ", ".join(self.quote(c) for c in columns)
-        marks = ", ".join([self.mark] * len(columns))
+        constants = constants or {}
+        names = ", ".join(self.quote(c) for c in (*columns, *constants))
+        marks = ", ".join([self.mark] * len(columns) + [_literal(v) for v in constants.values()])
         if not adapted:
             rows = self._adapt(table, columns, rows)
         self.conn.exec_driver_sql(f"INSERT INTO {self.quote(table)} ({names}) VALUES ({marks})", rows)
@@ -96,6 +101,17 @@ class _Writer:
                 row[i] = _sqlite_time(row[i])
             adapted.append(tuple(row))
         return adapted
+
+
+def _literal(value) -> str:
+    """A constant as SQL: NULL, a number, or a quoted string (dates and times in ISO form)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @lru_cache(maxsize=1024)
@@ -135,6 +151,7 @@ class Prepared:
     incident_rows: list[tuple]
     line_rows: list[tuple]
     import_id: str | None = None
+    incident_constants: dict = field(default_factory=dict)
 
 
 def prepare(incidents: pl.DataFrame, lines: pl.DataFrame, *, sqlite: bool, import_id: str | None = None) -> Prepared:
@@ -152,13 +169,13 @@ def prepare(incidents: pl.DataFrame, lines: pl.DataFrame, *, sqlite: bool, impor
     # Columns empty in the whole batch are left to the database's NULL: fewer values to bind.
     empty = {name for name, nulls in incidents.null_count().row(0, named=True).items() if nulls == incidents.height}
     scalars = [name for name in INCIDENT_SCALARS if name not in empty or name == "id"]
-    columns = (*scalars, "sources", "content_hash", "version", "import_id", "created_at", "updated_at")
+    columns = (*scalars, "sources", "content_hash")
     incident_rows = incidents.select(
-        *(date if name == "date" else pl.col(name) for name in scalars),
-        sources, "content_hash", pl.lit(1).alias("version"), pl.lit(import_id, dtype=pl.String).alias("import_id"),
-        pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"),
-    ).rows()
-    return Prepared(incidents, lines, columns, incident_rows, lines.select(LINE_COLUMNS).rows(), import_id)
+        *(date if name == "date" else pl.col(name) for name in scalars), sources, "content_hash").rows()
+    # The same for every row: written once into the statement rather than bound a million times.
+    constants = {"version": 1, "import_id": import_id, "created_at": stamp, "updated_at": stamp}
+    return Prepared(incidents, lines, columns, incident_rows, lines.select(LINE_COLUMNS).rows(), import_id,
+                    constants)
 
 
 def write_frames(
@@ -200,7 +217,7 @@ def write_prepared(
     if new:
         new_ids = {ids[i] for i in new}
         rows = batch.incident_rows if len(new) == len(ids) else [batch.incident_rows[i] for i in new]
-        writer.insert("incidents", batch.incident_columns, rows, adapted=True)
+        writer.insert("incidents", batch.incident_columns, rows, adapted=True, constants=batch.incident_constants)
         lines = batch.line_rows if len(new) == len(ids) else [t for t in batch.line_rows if t[0] in new_ids]
         writer.insert("munition_lines", LINE_COLUMNS, lines)
         if batch.import_id is None:
