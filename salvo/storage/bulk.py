@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 
 import polars as pl
 from sqlalchemy import Date, DateTime, delete, select
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from salvo.model import Base, Incident, MunitionLine, PlaceRow, utcnow
 from salvo.records import INCIDENT_SCALARS, MUNITION_FIELDS, IncidentRecord, munition_values, scalar_values
-from salvo.storage.frames import content_hashes, to_frames, to_records
+from salvo.storage.frames import content_hashes, to_records
 from salvo.storage.incidents import audit_changes, to_record
 from salvo.storage.store import bump_revision
 
@@ -44,13 +43,6 @@ class WriteCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Consecutive lists of at most `size` items."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class _Writer:
@@ -121,20 +113,6 @@ def _sqlite_time(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def write_incidents(
-    session: Session, records: Iterable[IncidentRecord], *, user: str, reason: str | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> WriteCounts:
-    """Insert new incidents and update changed ones (see :func:`write_frames`), from records."""
-    counts = WriteCounts()
-    for batch in batched(records, batch_size):
-        more = write_frames(session, *to_frames(batch), user=user, reason=reason)
-        counts.added += more.added
-        counts.updated += more.updated
-        counts.unchanged += more.unchanged
-    return counts
 
 
 @dataclass

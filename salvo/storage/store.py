@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect, select, text, update
+from sqlalchemy import create_engine, event, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -165,7 +165,3 @@ def initialise_meta(session: Session) -> None:
     if "revision" not in existing:
         session.add(Meta(key="revision", value="0"))
 
-
-def has_table(engine: Engine, name: str) -> bool:
-    """True when the database has a table of that name."""
-    return inspect(engine).has_table(name)
