@@ -155,6 +155,8 @@ def import_(
     user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
     fmt: Annotated[Optional[str], typer.Option(
         "--format", help="salvo (incidents, docs/format.md) or a dataset (docs/readers.md). Default: detected.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        help="For --format mapped: the YAML file mapping the file's columns onto Salvo's fields.")] = None,
 ) -> None:
     """Import incidents (Salvo's format) or a public dataset's events (as reports with provenance).
 
@@ -166,13 +168,17 @@ def import_(
 
     if fmt is not None and fmt not in formats.formats():
         _fail(f"--format {fmt!r} is not one of {', '.join(formats.formats())}")
+    if mapping is not None and fmt != "mapped":
+        _fail("--mapping goes with --format mapped")
     chosen = fmt or formats.detect(file)
     store = _store(db)
     if chosen != formats.SALVO:
         if fmt is None:
             _console(stderr=True).print(f"{file}: detected format {chosen}")
+        options = {"mapping": mapping} if mapping is not None else {}
         try:
-            outcome = import_reports(store, file, chosen, user=user)
+            with _progress(file) as progress:
+                outcome = import_reports(store, file, chosen, user=user, progress=progress, **options)
         except FileError as exc:
             _fail(f"{exc}; nothing was imported.")
         _print_report_summary(outcome, summary)
@@ -224,7 +230,7 @@ def _progress(file: Path):
 
         def update(rows: int, done: int, size: int) -> None:
             rate = rows / max(time.monotonic() - start, 1e-9)
-            bar.update(task, completed=done, total=size, rows=rows, rate=rate)
+            bar.update(task, completed=done, total=size or None, rows=rows, rate=rate)
 
         with bar:
             yield update

@@ -188,39 +188,100 @@ def prefetch(items: Iterator, depth: int = 2) -> Iterator:
                 worker.join(0.05)
 
 
-def import_reports(store: Store, path: str | Path, fmt: str, *, user: str | None = None) -> ImportSummary:
+def import_reports(
+    store: Store, path: str | Path, fmt: str, *, user: str | None = None, progress: Progress | None = None,
+    **options,
+) -> ImportSummary:
     """Read a public dataset's file (format `fmt`, see salvo.readers.formats) into reports.
 
     Every row becomes a report keyed by the dataset's own event id, with its
     provenance (file, row, raw values, time); rows out of the tracker's scope
     are kept, marked. Re-reading a newer release updates changed reports,
     adds new ones and marks withdrawn those its file no longer has. Unreadable
-    rows are reported and skipped. One transaction.
+    rows, and rows repeating a key already read, are reported and skipped.
+    `options` go to the reader (``mapping=`` for the mapped format). One
+    transaction: a file that cannot be read (FileError) changes nothing.
     """
     from salvo.readers.formats import reader as dataset_reader
-    from salvo.storage.reports import save_report, withdraw_missing
+    from salvo.storage.bulk_reports import withdraw_missing, write_reports
 
     path = Path(path)
     if not path.is_file():
         raise FileError(RowError(str(path), None, None, None, "no such file"))
     reader = dataset_reader(fmt)
     summary = ImportSummary(file=str(path), format=fmt)
-    keys: set[str] = set()
+    seen: dict[str, set[str]] = {}
+    size = path.stat().st_size
     with store.session() as session:
-        for item in reader.read(path):
-            summary.rows += 1
-            if isinstance(item, RowError):
-                summary.errors.append(item)
-                summary.rejected += 1
-                continue
-            outcome = save_report(session, dataset=item.dataset, row_key=item.row_key, values=item.values,
-                                  source_file=str(path), row_number=item.row_number, raw=item.raw)
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-            keys.add(item.row_key)
-            summary.incidents += 1
-            summary.out_of_scope += not item.values.get("in_scope", True)
-            if item.values.get("actor_name") and not item.values.get("actor_id"):
-                summary.unresolved_actors[item.values["actor_name"]] += 1
-        summary.withdrawn = withdraw_missing(session, reader.FORMAT, str(path), keys)
+        trust_foreign_keys(session)
+        run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=file_digest(path), format=fmt,
+                        user=user or default_user())
+        session.add(run)
+        session.flush()
+        for batch in prefetch(report_batches(reader.read(path, **options))):
+            frame = _first_of_each_key(batch, seen, summary)
+            summary.rows += batch.rows
+            summary.rejected += len({(e.row, e.file) for e in batch.errors})
+            summary.errors.extend(batch.errors)
+            if progress:
+                progress(summary.rows, batch.position or 0, size if batch.position else 0)
+            written = write_reports(session, frame, source_file=str(path))
+            summary.added += written.added
+            summary.updated += written.updated
+            summary.unchanged += written.unchanged
+            summary.incidents += frame.height
+            summary.out_of_scope += frame.height - int(frame["in_scope"].sum())
+            unresolved = frame.filter(pl.col("actor_name").is_not_null() & pl.col("actor_id").is_null())
+            summary.unresolved_actors.update(dict(unresolved["actor_name"].value_counts().iter_rows()))
+        for dataset, keys in seen.items():
+            summary.withdrawn += withdraw_missing(session, dataset, str(path), keys)
+        run.rows, run.rejected = summary.rows, summary.rejected
+        run.added, run.updated, run.unchanged = summary.added, summary.updated, summary.unchanged
     summary.committed = True
     return summary
+
+
+def report_batches(items: Iterator, size: int = 5000) -> Iterator:
+    """Group a reader's ReportRow and RowError items into ReportBatch frames; batches pass through."""
+    from salvo.readers.report_rows import ReportBatch
+    from salvo.storage.report_frames import conform, from_values
+
+    rows: list = []
+    errors: list[RowError] = []
+    count = 0
+
+    def flush() -> ReportBatch:
+        nonlocal rows, errors, count
+        batch = ReportBatch(from_values(rows), errors, count)
+        rows, errors, count = [], [], 0
+        return batch
+
+    for item in items:
+        if isinstance(item, ReportBatch):
+            if count:
+                yield flush()
+            yield ReportBatch(conform(item.frame), item.errors, item.rows, item.position)
+            continue
+        count += 1
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            rows.append((item.dataset, item.row_key, item.row_number, item.raw, item.values))
+        if count >= size:
+            yield flush()
+    if count:
+        yield flush()
+
+
+def _first_of_each_key(batch, seen: dict[str, set[str]], summary: ImportSummary) -> pl.DataFrame:
+    """The batch's reports without those whose key an earlier row of the file already had (each an error)."""
+    frame = batch.frame
+    keys = frame.select("dataset", "row_key", "row_number").rows()
+    keep = []
+    for dataset, key, number in keys:
+        known = seen.setdefault(dataset, set())
+        keep.append(key not in known)
+        if key in known:
+            batch.errors.append(RowError(summary.file, number, "row key", key, "repeats the key of an earlier row"))
+        known.add(key)
+    return frame if all(keep) else frame.filter(pl.Series(keep))

@@ -201,7 +201,8 @@ class Report(Base):
 class Provenance(Base):
     """Where a report was read: file, row, the raw row as JSON, and when.
 
-    One report may have several (the same dataset row arriving in two files).
+    One report may have several (the same dataset row arriving in two files),
+    one per file: reading a newer release of the file refreshes its entry.
     """
 
     __tablename__ = "provenance"
@@ -210,6 +211,7 @@ class Provenance(Base):
     source_file: Mapped[str] = mapped_column(Text)
     row_number: Mapped[int | None] = mapped_column(Integer)
     raw: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raw_hash: Mapped[str | None] = mapped_column(String(32))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="provenance")

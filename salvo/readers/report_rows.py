@@ -1,4 +1,8 @@
-"""What a dataset reader yields: one report per source row, with its provenance."""
+"""What a dataset reader yields: one report per source row, with its provenance.
+
+Readers that work row by row yield a ReportRow (or a RowError) per row; readers
+of large files that map whole columns at once yield ReportBatch frames.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from salvo.readers.errors import FileError, RowError
 
@@ -27,6 +33,21 @@ class ReportRow:
     row_number: int
     raw: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReportBatch:
+    """Many dataset rows read as reports at once: a reports frame (salvo.storage.report_frames).
+
+    `rows` is how many source rows the batch covers (rows with errors
+    included), `position` how many bytes of the file have been read, for
+    progress.
+    """
+
+    frame: pl.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    rows: int = 0
+    position: int | None = None
 
 
 def csv_dicts(path: Path, required: tuple[str, ...], what: str) -> Iterator[tuple[int, dict[str, str]]]:

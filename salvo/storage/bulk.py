@@ -45,7 +45,7 @@ class WriteCounts:
     unchanged: int = 0
 
 
-class _Writer:
+class Writer:
     """executemany on the session's own connection, with values adapted to the dialect."""
 
     def __init__(self, session: Session):
@@ -90,7 +90,7 @@ class _Writer:
         for row in rows:
             row = list(row)
             for i in temporal:
-                row[i] = _sqlite_time(row[i])
+                row[i] = sqlite_time(row[i])
             adapted.append(tuple(row))
         return adapted
 
@@ -99,15 +99,17 @@ def _literal(value) -> str:
     """A constant as SQL: NULL, a number, or a quoted string (dates and times in ISO form)."""
     if value is None:
         return "NULL"
-    if isinstance(value, bool | int):
-        return str(int(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, dt.datetime | dt.date):
         value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     return "'" + str(value).replace("'", "''") + "'"
 
 
 @lru_cache(maxsize=1024)
-def _sqlite_time(value):
+def sqlite_time(value):
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, dt.date):
@@ -141,7 +143,7 @@ def prepare(incidents: pl.DataFrame, lines: pl.DataFrame, *, sqlite: bool, impor
     if "content_hash" not in incidents.columns:
         incidents = incidents.with_columns(content_hashes(incidents, lines))
     now = utcnow()
-    stamp = _sqlite_time(now) if sqlite else now
+    stamp = sqlite_time(now) if sqlite else now
     sources = pl.struct(s=pl.col("sources")).struct.json_encode().str.slice(5).str.strip_suffix("}")
     date = pl.col("date").dt.strftime("%Y-%m-%d") if sqlite else pl.col("date")
     # Columns empty in the whole batch are left to the database's NULL: fewer values to bind.
@@ -178,7 +180,7 @@ def write_prepared(
     every changed value, old and new.
     """
     counts = WriteCounts()
-    writer = _Writer(session)
+    writer = Writer(session)
     incidents = batch.incidents
     ids = incidents["id"].to_list()
     stored: dict[str, str] = {}
@@ -214,7 +216,7 @@ def write_prepared(
     return counts
 
 
-def _insert_children(writer: _Writer, records: list[IncidentRecord]) -> None:
+def _insert_children(writer: Writer, records: list[IncidentRecord]) -> None:
     writer.insert("munition_lines", LINE_COLUMNS,
                   [(r.id, i, *munition_values(m)) for r in records for i, m in enumerate(r.munitions)])
 
@@ -246,7 +248,7 @@ def _update(session, writer, records, hashes, now, user, reason) -> int:
     return len(records)
 
 
-def _ensure_places(writer: _Writer, place_ids: list[str], known: set[str]) -> None:
+def _ensure_places(writer: Writer, place_ids: list[str], known: set[str]) -> None:
     """Add the gazetteer towns referred to, so place_id always points at a row."""
     missing = {place_id for place_id in place_ids if place_id not in known}
     if not missing:

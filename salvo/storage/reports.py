@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from salvo.model import Provenance, Report, utcnow
 
@@ -45,7 +45,11 @@ def save_report(
         outcome = "updated" if outcome == "unchanged" else outcome
     if outcome != "unchanged":
         report.updated_at = utcnow()
-    report.provenance.append(Provenance(source_file=source_file, row_number=row_number, raw=raw))
+    entry = next((p for p in report.provenance if Path(p.source_file).name == Path(source_file).name), None)
+    if entry is None:
+        report.provenance.append(Provenance(source_file=source_file, row_number=row_number, raw=raw))
+    elif entry.raw != raw or entry.row_number != row_number:
+        entry.source_file, entry.row_number, entry.raw, entry.imported_at = source_file, row_number, raw, utcnow()
     session.flush()
     return outcome
 
@@ -57,24 +61,3 @@ def reports(session: Session, dataset: str | None = None) -> list[Report]:
         query = query.where(Report.dataset == dataset)
     return list(session.scalars(query))
 
-
-
-def withdraw_missing(session: Session, dataset: str, source_file: str, keys: set[str]) -> int:
-    """Mark withdrawn the reports of a file that a newer release of it no longer has.
-
-    A release is a file of the same name (``conflict_data_irq.csv`` read again
-    after the publisher updated it). Returns how many were withdrawn. A
-    withdrawn report stays, with its provenance; reading its row again brings
-    it back.
-    """
-    name = Path(source_file).name
-    withdrawn = 0
-    rows = session.scalars(select(Report).where(Report.dataset == dataset, Report.withdrawn.is_(False))
-                           .options(selectinload(Report.provenance)))
-    for report in rows:
-        files = {Path(p.source_file).name for p in report.provenance}
-        if name in files and report.row_key not in keys:
-            report.withdrawn = True
-            withdrawn += 1
-    session.flush()
-    return withdrawn

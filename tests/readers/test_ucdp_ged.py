@@ -63,8 +63,9 @@ def test_import_keeps_provenance_and_reimport_changes_nothing(sqlite_store):
     assert (again.added, again.updated, again.unchanged) == (0, 0, 16)
     with sqlite_store.session() as session:
         stored = {r.row_key: r for r in reports(session, "ucdp-ged")}
-        assert len(stored) == 16 and len(stored["196590"].provenance) == 2
-        assert stored["196590"].provenance[0].raw["side_b"] == "IS"
+        assert len(stored) == 16 and len(stored["196590"].provenance) == 1  # one entry per file, refreshed
+        entry = stored["196590"].provenance[0]
+        assert entry.raw["side_b"] == "IS" and entry.source_file == str(FIXTURE) and entry.row_number == 3
 
 
 def test_newer_release_updates_and_withdraws(sqlite_store, tmp_path):

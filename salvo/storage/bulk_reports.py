@@ -1,0 +1,189 @@
+"""Writing many reports at once: the path dataset imports take.
+
+Reports arrive as frames (salvo.storage.report_frames) and go in with the
+driver's ``executemany``, like incidents do (salvo.storage.bulk). A report is
+keyed by its dataset and row key: one already stored with the same values is
+left alone, one with other values is updated, a withdrawn one comes back.
+Each report has one provenance entry per file it was read from; reading the
+file again refreshes that entry when the raw row changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salvo.model import Provenance, Report, utcnow
+from salvo.storage.bulk import BATCH_SIZE, Writer, sqlite_time
+from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, raw_hashes, value_hashes
+from salvo.storage.reports import REPORT_FIELDS
+
+_reports = Report.__table__
+_provenance = Provenance.__table__
+REPORT_COLUMNS = ("dataset", "row_key", *REPORT_FIELDS, "content_hash")
+PROVENANCE_COLUMNS = ("report_id", "row_number", "raw", "raw_hash")
+
+
+@dataclass
+class ReportCounts:
+    """How many reports a write added, updated or found unchanged."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def write_reports(session: Session, frame: pl.DataFrame, *, source_file: str) -> ReportCounts:
+    """Insert new reports, update changed ones, and record that `source_file` holds them.
+
+    The frame's row keys must be unique within each dataset. Writes in the
+    caller's transaction.
+    """
+    counts = ReportCounts()
+    if frame.is_empty():
+        return counts
+    frame = frame.with_columns(value_hashes(frame), raw_hashes(frame))
+    for dataset, part in frame.partition_by("dataset", as_dict=True, maintain_order=True).items():
+        _write_dataset(Writer(session), dataset[0], part, source_file, counts)
+    return counts
+
+
+def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_file: str,
+                   counts: ReportCounts) -> None:
+    keys = frame["row_key"].to_list()
+    stored = _stored(writer, dataset, keys)
+    hashes = frame["content_hash"].to_list()
+    new = [i for i, key in enumerate(keys) if key not in stored]
+    differing = [i for i, key in enumerate(keys) if key in stored and (stored[key][1] != hashes[i] or stored[key][2])]
+    now = utcnow()
+    stamp = sqlite_time(now) if writer.sqlite else now
+    if new:
+        part = frame if len(new) == len(keys) else frame[new]
+        writer.insert("reports", REPORT_COLUMNS, _rows(writer, part, REPORT_COLUMNS), adapted=True,
+                      constants={"withdrawn": False, "created_at": stamp, "updated_at": stamp})
+        ids = _stored(writer, dataset, part["row_key"].to_list())
+        part = part.with_columns(report_id=pl.Series([ids[k][0] for k in part["row_key"]], dtype=pl.Int64))
+        writer.insert("provenance", PROVENANCE_COLUMNS, part.select(PROVENANCE_COLUMNS).rows(), adapted=True,
+                      constants={"source_file": source_file, "imported_at": stamp})
+        counts.added += len(new)
+    changed = _really_changed(writer, frame, differing, stored) if differing else []
+    if changed:
+        part = frame[changed].with_columns(
+            report_id=pl.Series([stored[keys[i]][0] for i in changed], dtype=pl.Int64))
+        columns = (*REPORT_FIELDS, "content_hash")
+        rows = [(*row, False, stamp, report_id)
+                for row, report_id in zip(_rows(writer, part, columns), part["report_id"].to_list())]
+        writer.update("reports", (*columns, "withdrawn", "updated_at"), "id", rows)
+    counts.updated += len(changed)
+    counts.unchanged += len(keys) - len(new) - len(changed)
+    existing = [i for i, key in enumerate(keys) if key in stored]
+    if existing:
+        _refresh_provenance(writer, frame[existing].with_columns(
+            report_id=pl.Series([stored[keys[i]][0] for i in existing], dtype=pl.Int64)), source_file, stamp)
+
+
+def _stored(writer: Writer, dataset: str, keys: list[str]) -> dict[str, tuple[int, str, bool]]:
+    """row key -> (id, content hash, withdrawn) of the stored reports among `keys`."""
+    found: dict[str, tuple[int, str, bool]] = {}
+    for start in range(0, len(keys), BATCH_SIZE):
+        query = (select(_reports.c.row_key, _reports.c.id, _reports.c.content_hash, _reports.c.withdrawn)
+                 .where(_reports.c.dataset == dataset, _reports.c.row_key.in_(keys[start:start + BATCH_SIZE])))
+        found.update((key, (id_, digest, bool(withdrawn))) for key, id_, digest, withdrawn
+                     in writer.conn.execute(query))
+    return found
+
+
+def _rows(writer: Writer, frame: pl.DataFrame, columns: tuple[str, ...]) -> list[tuple]:
+    """Insert tuples, with dates as SQLite text where the database is SQLite."""
+    exprs = [pl.col(name).dt.strftime("%Y-%m-%d") if writer.sqlite and REPORT_SCHEMA.get(name) == pl.Date
+             else pl.col(name) for name in columns]
+    return frame.select(exprs).rows()
+
+
+def _really_changed(writer: Writer, frame: pl.DataFrame, positions: list[int], stored: dict) -> list[int]:
+    """The positions, among `positions`, of the reports whose values differ from the stored ones.
+
+    A report whose digest differs but whose values are equal (a digest from
+    another polars version) only gets its stored digest refreshed; a
+    withdrawn one always counts as changed, since reading it brings it back.
+    """
+    part = frame[positions]
+    ids = [stored[key][0] for key in part["row_key"]]
+    old = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        query = select(_reports.c.id, *(_reports.c[name] for name in REPORT_FIELDS)).where(
+            _reports.c.id.in_(ids[start:start + BATCH_SIZE]))
+        old.update((row[0], tuple(row[1:])) for row in writer.conn.execute(query))
+    changed, same = [], []
+    rows = zip(positions, ids, part["row_key"], part["content_hash"], part.select(REPORT_FIELDS).iter_rows())
+    for position, report_id, key, digest, new in rows:
+        if stored[key][2] or not _equal(old[report_id], new):
+            changed.append(position)
+        else:
+            same.append((digest, report_id))
+    if same:
+        writer.update("reports", ("content_hash",), "id", same)
+    return changed
+
+
+def _equal(old: tuple, new: tuple) -> bool:
+    for name, before, after in zip(REPORT_FIELDS, old, new):
+        if name in JSON_FIELDS:
+            after = json.loads(after) if after is not None else None
+            before = before if before is not None or name != "munitions" else []
+        if before != after:
+            return False
+    return True
+
+
+def _refresh_provenance(writer: Writer, frame: pl.DataFrame, source_file: str, stamp) -> None:
+    """Add or refresh the provenance entry from this file of reports that were already stored."""
+    name = Path(source_file).name
+    ids = frame["report_id"].to_list()
+    entries: dict[int, tuple[int, str | None]] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        query = select(_provenance.c.report_id, _provenance.c.id, _provenance.c.source_file,
+                       _provenance.c.raw_hash).where(_provenance.c.report_id.in_(ids[start:start + BATCH_SIZE]))
+        for report_id, entry_id, file, raw_hash in writer.conn.execute(query):
+            if Path(file).name == name:
+                entries[report_id] = (entry_id, raw_hash)
+    added, refreshed = [], []
+    for report_id, row_number, raw, raw_hash in frame.select(PROVENANCE_COLUMNS).iter_rows():
+        if report_id not in entries:
+            added.append((report_id, row_number, raw, raw_hash))
+        elif entries[report_id][1] != raw_hash:
+            refreshed.append((source_file, row_number, raw, raw_hash, stamp, entries[report_id][0]))
+    writer.insert("provenance", PROVENANCE_COLUMNS, added, adapted=True,
+                  constants={"source_file": source_file, "imported_at": stamp})
+    if refreshed:
+        writer.update("provenance", ("source_file", "row_number", "raw", "raw_hash", "imported_at"), "id",
+                      refreshed)
+
+
+def withdraw_missing(session: Session, dataset: str, source_file: str, keys: set[str]) -> int:
+    """Mark withdrawn the reports that a newer release of a file no longer has; returns how many.
+
+    A release is a file of the same name (``conflict_data_irq.csv`` read again
+    after the publisher updated it). A report that another file still holds is
+    not withdrawn. A withdrawn report stays, with its provenance; reading its
+    row again brings it back.
+    """
+    name = Path(source_file).name
+    query = (select(_reports.c.id, _reports.c.row_key, _provenance.c.source_file)
+             .join(_provenance, _provenance.c.report_id == _reports.c.id)
+             .where(_reports.c.dataset == dataset, _reports.c.withdrawn.is_(False)))
+    files: dict[int, set[str]] = {}
+    vanished: set[int] = set()
+    for report_id, row_key, file in session.execute(query):
+        files.setdefault(report_id, set()).add(Path(file).name)
+        if row_key not in keys:
+            vanished.add(report_id)
+    gone = [(True, report_id) for report_id in sorted(vanished) if files[report_id] == {name}]
+    if gone:
+        Writer(session).update("reports", ("withdrawn",), "id", gone)
+    return len(gone)
