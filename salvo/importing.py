@@ -203,7 +203,7 @@ def import_reports(
     transaction: a file that cannot be read (FileError) changes nothing.
     """
     from salvo.readers.formats import reader as dataset_reader
-    from salvo.storage.bulk_reports import withdraw_missing, write_reports
+    from salvo.storage.bulk_reports import has_reports, withdraw_missing, write_reports
 
     path = Path(path)
     if not path.is_file():
@@ -211,6 +211,7 @@ def import_reports(
     reader = dataset_reader(fmt)
     summary = ImportSummary(file=str(path), format=fmt)
     seen: dict[str, set[str]] = {}
+    fresh: dict[str, bool] = {}
     size = path.stat().st_size
     with store.session() as session:
         trust_foreign_keys(session)
@@ -225,7 +226,11 @@ def import_reports(
             summary.errors.extend(batch.errors)
             if progress:
                 progress(summary.rows, batch.position or 0, size if batch.position else 0)
-            written = write_reports(session, frame, source_file=str(path))
+            for dataset in frame["dataset"].unique().to_list():
+                if dataset not in fresh:
+                    fresh[dataset] = not has_reports(session, dataset)
+            first_reading = all(fresh.get(d, False) for d in frame["dataset"].unique().to_list())
+            written = write_reports(session, frame, source_file=str(path), fresh=first_reading)
             summary.added += written.added
             summary.updated += written.updated
             summary.unchanged += written.unchanged
@@ -234,7 +239,8 @@ def import_reports(
             unresolved = frame.filter(pl.col("actor_name").is_not_null() & pl.col("actor_id").is_null())
             summary.unresolved_actors.update(dict(unresolved["actor_name"].value_counts().iter_rows()))
         for dataset, keys in seen.items():
-            summary.withdrawn += withdraw_missing(session, dataset, str(path), keys)
+            if not fresh.get(dataset, True):
+                summary.withdrawn += withdraw_missing(session, dataset, str(path), keys)
         run.rows, run.rejected = summary.rows, summary.rejected
         run.added, run.updated, run.unchanged = summary.added, summary.updated, summary.unchanged
     summary.committed = True
@@ -276,12 +282,19 @@ def report_batches(items: Iterator, size: int = 5000) -> Iterator:
 def _first_of_each_key(batch, seen: dict[str, set[str]], summary: ImportSummary) -> pl.DataFrame:
     """The batch's reports without those whose key an earlier row of the file already had (each an error)."""
     frame = batch.frame
-    keys = frame.select("dataset", "row_key", "row_number").rows()
+    rows = frame.select("dataset", "row_key").rows() if frame["dataset"].n_unique() > 1 else None
+    if rows is None and frame.height:
+        known = seen.setdefault(frame["dataset"][0], set())
+        keys = frame["row_key"].to_list()
+        new = set(keys)
+        if len(new) == len(keys) and known.isdisjoint(new):
+            known |= new  # every key new: the usual case, checked without a loop over the rows
+            return frame
     keep = []
-    for dataset, key, number in keys:
+    for dataset, key, number in frame.select("dataset", "row_key", "row_number").iter_rows():
         known = seen.setdefault(dataset, set())
         keep.append(key not in known)
         if key in known:
             batch.errors.append(RowError(summary.file, number, "row key", key, "repeats the key of an earlier row"))
         known.add(key)
-    return frame if all(keep) else frame.filter(pl.Series(keep))
+    return frame.filter(pl.Series(keep, dtype=pl.Boolean))

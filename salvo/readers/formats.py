@@ -9,7 +9,8 @@ from types import ModuleType
 
 SALVO = "salvo"
 # Format name -> the reader module under salvo.readers (each has FORMAT, detect(header) and read(path)).
-_MODULES = {"ucdp-ged": "ucdp_ged", "gtd": "gtd", "acled": "acled", "hfc-alerts": "hfc_alerts", "ukmto": "ukmto"}
+_MODULES = {"acled": "acled", "ucdp-ged": "ucdp_ged", "gtd": "gtd", "gdelt": "gdelt", "hfc-alerts": "hfc_alerts",
+            "ukmto": "ukmto", "mapped": "mapped"}
 
 
 def available() -> dict[str, ModuleType]:

@@ -27,3 +27,19 @@ def in_scope(*, munitions: list[str], actor_id: str | None, target_category: str
     if affiliation not in rules["affiliations"] and target_category not in rules["target_categories"]:
         return False
     return country is None or country in rules["countries"]
+
+
+def in_scope_column(frame: "pl.DataFrame") -> "pl.Series":
+    """:func:`in_scope` over a reports frame whose ``munitions`` are lists of {munition_type, count} structs."""
+    import polars as pl
+
+    rules = scope()
+    actors = codebook.actors()
+    affiliations = {actor.id: actor.affiliation for actor in actors}
+    affiliation = pl.col("actor_id").replace_strict(affiliations, default=None, return_dtype=pl.String)
+    projectile = pl.col("munitions").list.eval(
+        pl.element().struct.field("munition_type").is_in(list(rules["munitions"]))).list.any().fill_null(False)
+    who = (affiliation.is_in(list(rules["affiliations"])).fill_null(False)
+           | pl.col("target_category").is_in(list(rules["target_categories"])).fill_null(False))
+    where = pl.col("country").is_null() | pl.col("country").is_in(list(rules["countries"]))
+    return frame.select((projectile & who & where).alias("in_scope")).to_series()

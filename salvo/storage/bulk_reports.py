@@ -38,25 +38,26 @@ class ReportCounts:
     unchanged: int = 0
 
 
-def write_reports(session: Session, frame: pl.DataFrame, *, source_file: str) -> ReportCounts:
+def write_reports(session: Session, frame: pl.DataFrame, *, source_file: str, fresh: bool = False) -> ReportCounts:
     """Insert new reports, update changed ones, and record that `source_file` holds them.
 
-    The frame's row keys must be unique within each dataset. Writes in the
-    caller's transaction.
+    The frame's row keys must be unique within each dataset. `fresh` says that
+    no report of the frame's datasets is stored yet (their first import), so
+    none is looked up. Writes in the caller's transaction.
     """
     counts = ReportCounts()
     if frame.is_empty():
         return counts
     frame = frame.with_columns(value_hashes(frame), raw_hashes(frame))
     for dataset, part in frame.partition_by("dataset", as_dict=True, maintain_order=True).items():
-        _write_dataset(Writer(session), dataset[0], part, source_file, counts)
+        _write_dataset(Writer(session), dataset[0], part, source_file, fresh, counts)
     return counts
 
 
-def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_file: str,
+def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_file: str, fresh: bool,
                    counts: ReportCounts) -> None:
     keys = frame["row_key"].to_list()
-    stored = _stored(writer, dataset, keys)
+    stored = {} if fresh else _stored(writer, dataset, keys)
     hashes = frame["content_hash"].to_list()
     new = [i for i, key in enumerate(keys) if key not in stored]
     differing = [i for i, key in enumerate(keys) if key in stored and (stored[key][1] != hashes[i] or stored[key][2])]
@@ -64,10 +65,12 @@ def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_fil
     stamp = sqlite_time(now) if writer.sqlite else now
     if new:
         part = frame if len(new) == len(keys) else frame[new]
-        writer.insert("reports", REPORT_COLUMNS, _rows(writer, part, REPORT_COLUMNS), adapted=True,
-                      constants={"withdrawn": False, "created_at": stamp, "updated_at": stamp})
-        ids = _stored(writer, dataset, part["row_key"].to_list())
-        part = part.with_columns(report_id=pl.Series([ids[k][0] for k in part["row_key"]], dtype=pl.Int64))
+        part = part.with_columns(report_id=pl.Series(_next_ids(writer, part.height), dtype=pl.Int64))
+        # Columns empty in the whole batch are left to the database's NULL: fewer values to bind.
+        nulls = part.null_count().row(0, named=True)
+        columns = tuple(c for c in REPORT_COLUMNS if nulls[c] < part.height or c in ("dataset", "row_key"))
+        writer.insert("reports", ("id", *columns), _rows(writer, part, ("report_id", *columns)),
+                      adapted=True, constants={"withdrawn": False, "created_at": stamp, "updated_at": stamp})
         writer.insert("provenance", PROVENANCE_COLUMNS, part.select(PROVENANCE_COLUMNS).rows(), adapted=True,
                       constants={"source_file": source_file, "imported_at": stamp})
         counts.added += len(new)
@@ -85,6 +88,20 @@ def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_fil
     if existing:
         _refresh_provenance(writer, frame[existing].with_columns(
             report_id=pl.Series([stored[keys[i]][0] for i in existing], dtype=pl.Int64)), source_file, stamp)
+
+
+def _next_ids(writer: Writer, count: int) -> list[int]:
+    """`count` new report ids: drawn from the id sequence on PostgreSQL, after the largest id on SQLite.
+
+    Assigning ids before inserting saves reading them back to write the
+    provenance. SQLite lets one writer at a time in, so the largest id stays
+    the largest until this transaction ends.
+    """
+    if writer.sqlite:
+        first = writer.conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM reports").scalar()
+        return list(range(first, first + count))
+    return list(writer.conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, %s)", (count,)).scalars())
 
 
 def _stored(writer: Writer, dataset: str, keys: list[str]) -> dict[str, tuple[int, str, bool]]:
@@ -179,11 +196,18 @@ def withdraw_missing(session: Session, dataset: str, source_file: str, keys: set
              .where(_reports.c.dataset == dataset, _reports.c.withdrawn.is_(False)))
     files: dict[int, set[str]] = {}
     vanished: set[int] = set()
+    names: dict[str, str] = {}
     for report_id, row_key, file in session.execute(query):
-        files.setdefault(report_id, set()).add(Path(file).name)
+        files.setdefault(report_id, set()).add(names.get(file) or names.setdefault(file, Path(file).name))
         if row_key not in keys:
             vanished.add(report_id)
     gone = [(True, report_id) for report_id in sorted(vanished) if files[report_id] == {name}]
     if gone:
         Writer(session).update("reports", ("withdrawn",), "id", gone)
     return len(gone)
+
+
+def has_reports(session: Session, dataset: str) -> bool:
+    """Whether any report of `dataset` is stored yet."""
+    query = select(_reports.c.id).where(_reports.c.dataset == dataset).limit(1)
+    return session.execute(query).first() is not None

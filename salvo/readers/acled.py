@@ -1,0 +1,263 @@
+"""ACLED events: the CSV export and the raw API response (JSON), read a block of rows at a time.
+
+Where to get it: https://acleddata.com (the Data Export Tool gives CSV; the API,
+``/acled/read``, answers with JSON in which every value is a string and
+``count`` says how many events the response holds). ACLED's terms restrict
+redistributing its data: keep the files outside the project.
+
+Each event becomes a report keyed by ``event_id_cnty`` (stable across ACLED
+releases), mapped with the tables of ``mappings/acled.yaml``:
+
+* ``event_date`` (ISO, or "30 January 2024" in older exports) with
+  ``time_precision`` (1 day, 2 week, 3 month; a month is stored as its first day);
+* ``latitude``/``longitude`` as the source gives them, with ``geo_precision``;
+  the place named in ``location`` resolved through the gazetteer and kept beside
+  them in the evidence (``place``);
+* ``actor1`` resolved through the codebook's aliases (after dropping ACLED's
+  period suffix, "(2021-)") and the reader's own table; unresolved names are
+  kept verbatim; ``actor2`` is the target, its category from the target table or,
+  failing that, from the notes ("container ship" is commercial shipping);
+* munition types and counts from ``notes`` ("fired 3 anti-ship ballistic
+  missiles"), else from ``sub_event_type`` ("Shelling/artillery/missile attack"
+  is an unknown munition with no count);
+* ``fatalities`` as killed; ``source`` split at ";" into the sources, the first
+  as the outlet; ``notes`` as the text.
+
+The whole mapping runs as polars expressions over blocks of 50,000 rows, so a
+file of millions of events is read in constant memory. For the API response,
+the number of events read is checked against ``count``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from salvo import codebook, gazetteer
+from salvo.readers import salvo_files
+from salvo.readers.errors import FileError, RowError
+from salvo.readers.json_array import JsonArray
+from salvo.readers.munition_text import munition_lines_column
+from salvo.readers.report_rows import ReportBatch
+from salvo.readers.scope import in_scope_column
+
+FORMAT = "acled"
+REQUIRED = ("event_id_cnty", "event_date", "time_precision", "sub_event_type", "actor1", "actor2", "country",
+            "location", "latitude", "longitude", "geo_precision", "source", "notes", "fatalities")
+BATCH_ROWS = 50_000
+_PERIOD = re.compile(r"\s*\((?:\d{4})-(?:\d{4})?\)")
+
+
+def detect(header: list[str]) -> bool:
+    """Whether a CSV header is ACLED's."""
+    return {"event_id_cnty", "event_date", "sub_event_type", "actor1"} <= set(header)
+
+
+def detect_file(path: Path) -> bool:
+    """Whether a file is an ACLED CSV export (by its header) or API response (by its first keys)."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        with path.open("rb") as handle:
+            head = handle.read(1 << 14).decode("utf-8", errors="replace")
+        return '"data"' in head and '"event_id_cnty"' in head
+    from salvo.readers.formats import header
+
+    return detect(header(path))
+
+
+def read(path: Path) -> Iterator[ReportBatch]:
+    """The file's events as batches of reports; a row that cannot be read is an error in its batch."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        yield from _read_json(path)
+        return
+    consumed = [0]
+    frames, _ = salvo_files.frames(path, BATCH_ROWS, consumed, REQUIRED)
+    for frame in frames:
+        yield _batch(str(path), frame.rename({salvo_files.ROW: "_row"}), consumed[0])
+
+
+def _read_json(path: Path) -> Iterator[ReportBatch]:
+    """The API response's ``data`` array, a block at a time, checked against its ``count``."""
+    events = JsonArray(path, "data")
+    block: list[dict[str, Any]] = []
+    read = 0
+    for item in events:
+        read += 1
+        if not isinstance(item, dict):
+            raise FileError(RowError(str(path), read, None, None, "an item of 'data' is not an object"))
+        block.append(item)
+        if len(block) == BATCH_ROWS:
+            yield _batch(str(path), _frame(block, read - len(block) + 1), events.position)
+            block = []
+    if block or not read:
+        yield _batch(str(path), _frame(block, read - len(block) + 1), events.position)
+    stated = events.envelope.get("count")
+    if stated is not None and str(stated) != str(read):
+        raise FileError(RowError(str(path), None, "count", str(stated),
+                                 f"the response says it holds {stated} events but its data array has {read}"))
+
+
+def _frame(items: list[dict[str, Any]], first: int) -> pl.DataFrame:
+    """API items as a frame of text, numbered from `first` (the item's position in the array)."""
+    columns = list(dict.fromkeys(name for item in items[:1] or [{}] for name in item))
+    for item in items:
+        if len(item) != len(columns) or any(name not in item for name in columns):
+            columns = list(dict.fromkeys(name for item in items for name in item))
+            break
+    missing = [name for name in REQUIRED if name not in columns]
+    if items and missing:
+        raise FileError(RowError("", first, ", ".join(missing), None, "missing ACLED field(s)"))
+    data = {name: [_text(item.get(name)) for item in items] for name in columns or REQUIRED}
+    frame = pl.DataFrame(data, schema={name: pl.String for name in data})
+    return frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("_row"))
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+@cache
+def _mapping() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("mappings/acled.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
+    """One block of rows mapped onto report fields."""
+    mapping = _mapping()
+    raw_columns = [c for c in frame.columns if c != "_row"]
+    text = pl.col("notes")
+    parsed = frame.with_columns(
+        date=pl.coalesce(pl.col("event_date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+                         pl.col("event_date").str.strip_chars().str.to_date("%d %B %Y", strict=False)),
+        lat=pl.col("latitude").str.strip_chars().cast(pl.Float64, strict=False),
+        lon=pl.col("longitude").str.strip_chars().cast(pl.Float64, strict=False),
+        killed=pl.col("fatalities").str.strip_chars().cast(pl.Int64, strict=False),
+        date_precision=pl.col("time_precision").str.strip_chars().replace_strict(
+            mapping["time_precision"], default=None, return_dtype=pl.String),
+    )
+    errors = _errors(file, parsed)
+    if errors:
+        bad = {e.row for e in errors}
+        parsed = parsed.filter(pl.col("_row").is_in(list(bad)).not_())
+    munitions = munition_lines_column(parsed["notes"])
+    from_notes = parsed["sub_event_type"].is_in(mapping["notes_name_munitions"])
+    munitions = pl.select(pl.when(from_notes).then(munitions).otherwise(pl.lit([], munitions.dtype))).to_series()
+    fallback = parsed["sub_event_type"].replace_strict(mapping["sub_event_munitions"], default=None,
+                                                       return_dtype=pl.String)
+    parsed = parsed.with_columns(
+        munitions=pl.when(munitions.list.len() > 0).then(munitions)
+        .when(fallback.is_not_null())
+        .then(pl.concat_list(pl.struct(munition_type=fallback, count=pl.lit(None, pl.Int64))))
+        .otherwise(munitions),
+    )
+    parsed = parsed.with_columns(
+        date=pl.when(pl.col("date_precision") == "month").then(pl.col("date").dt.truncate("1mo"))
+        .otherwise(pl.col("date")),
+        **_lookups(parsed),
+    )
+    state = pl.col("actor_id").replace_strict(_affiliations(), default=None, return_dtype=pl.String) == "state"
+    parsed = parsed.with_columns(target_category=pl.coalesce(
+        _categories(pl.col("actor2"), "target_actors"),
+        pl.when(state.fill_null(False).not_()).then(_categories(text, "target_notes"))))
+    parsed = parsed.with_columns(in_scope=in_scope_column(parsed.with_columns(country=pl.col("country_code"))))
+    sources = pl.col("source").fill_null("").str.split(";").list.eval(pl.element().str.strip_chars()) \
+        .list.eval(pl.element().filter(pl.element() != ""))
+    reports = parsed.select(
+        dataset=pl.lit(FORMAT), row_key=pl.col("event_id_cnty").str.strip_chars(), row_number="_row",
+        raw=pl.struct(raw_columns).struct.json_encode(),
+        outlet=sources.list.first(), date="date", date_precision="date_precision", country="country_code",
+        location=pl.col("location").replace("", None), latitude="lat", longitude="lon",
+        target=pl.col("actor2").replace("", None), target_category="target_category", actor_id="actor_id",
+        actor_name=pl.col("actor1").replace("", None), attribution=pl.lit(None, pl.String), killed="killed",
+        munitions=pl.struct(m="munitions").struct.json_encode().str.slice(5).str.strip_suffix("}"),
+        evidence=pl.struct(
+            sources=sources, source_scale="source_scale" if "source_scale" in parsed.columns else pl.lit(None),
+            sub_event_type="sub_event_type", location_precision=pl.col("geo_precision").replace_strict(
+                mapping["geo_precision"], default=None, return_dtype=pl.String),
+            place="place",
+        ).struct.json_encode(),
+        text=pl.col("notes").replace("", None), in_scope="in_scope",
+    )
+    return ReportBatch(reports, errors, frame.height, position)
+
+
+def _errors(file: str, parsed: pl.DataFrame) -> list[RowError]:
+    """A RowError for each row whose key, date, coordinates or precision cannot be read."""
+    def given(name: str) -> pl.Expr:
+        return pl.col(name).fill_null("").str.strip_chars() != ""
+
+    checks = [
+        ("event_id_cnty", given("event_id_cnty").not_(), "no event id"),
+        ("event_date", pl.col("date").is_null(), "not a date (YYYY-MM-DD or '30 January 2024')"),
+        ("latitude", pl.col("lat").is_null() & given("latitude"), "not a number"),
+        ("longitude", pl.col("lon").is_null() & given("longitude"), "not a number"),
+        ("latitude", pl.col("lat").abs() > 90, "not a latitude (-90 to 90)"),
+        ("longitude", pl.col("lon").abs() > 180, "not a longitude (-180 to 180)"),
+        ("time_precision", pl.col("date_precision").is_null(), "not an ACLED time precision (1, 2 or 3)"),
+    ]
+    errors = []
+    for column, failed, reason in checks:
+        for row, value in parsed.filter(failed.fill_null(False)).select("_row", column).iter_rows():
+            errors.append(RowError(file, row, column, value, reason))
+    return sorted(errors, key=lambda e: (e.row, e.field))
+
+
+def _lookups(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Actor ids, country codes and gazetteer places, looked up once per distinct value."""
+    actors = {name: _actor(name) for name in frame["actor1"].drop_nulls().unique().to_list()}
+    countries = {}
+    for name in frame["country"].drop_nulls().unique().to_list():
+        found = gazetteer.country(name)
+        countries[name] = found.code if found else None
+    places = {}
+    pairs = frame.select("location", "country").unique().drop_nulls().rows()
+    for location, country in pairs:
+        place = gazetteer.lookup(location, countries.get(country))
+        places[f"{location}\x1f{country}"] = (
+            {"id": place.id, "name": place.name, "latitude": place.lat, "longitude": place.lon}
+            if place else None)
+    place_type = pl.Struct({"id": pl.String, "name": pl.String, "latitude": pl.Float64, "longitude": pl.Float64})
+    pair = pl.concat_str("location", "country", separator="\x1f")
+    return {
+        "actor_id": pl.col("actor1").replace_strict(actors, default=None, return_dtype=pl.String),
+        "country_code": pl.col("country").replace_strict(countries, default=None, return_dtype=pl.String),
+        "place": pair.replace_strict(places, default=None, return_dtype=place_type),
+    }
+
+
+@cache
+def _affiliations() -> dict[str, str]:
+    return {actor.id: actor.affiliation for actor in codebook.actors()}
+
+
+def _actor(name: str) -> str | None:
+    """The Salvo actor id of an ACLED actor name, or None."""
+    table = _mapping()["actors"]
+    if name in table:
+        return table[name]
+    actors = codebook.actors()
+    base = _PERIOD.sub("", name).strip()
+    for candidate in (name, base, base.split(":")[0] if ":" in base else None):
+        if candidate and (actor := actors.resolve(candidate)):
+            return actor.id
+    return None
+
+
+def _categories(column: pl.Expr, table: str) -> pl.Expr:
+    """The category of the first pattern of `table` that the column matches (null when none does)."""
+    result = pl.lit(None, pl.String)
+    for rule in reversed(_mapping()[table]):
+        result = pl.when(column.str.contains(f"(?i){rule['pattern']}").fill_null(False)) \
+            .then(pl.lit(rule["category"])).otherwise(result)
+    return result
