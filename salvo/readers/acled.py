@@ -30,7 +30,6 @@ the number of events read is checked against ``count``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -41,7 +40,7 @@ import polars as pl
 import yaml
 
 from salvo import codebook, gazetteer
-from salvo.readers import salvo_files
+from salvo.readers import actor_names, salvo_files
 from salvo.readers.errors import FileError, RowError
 from salvo.readers.json_array import JsonArray
 from salvo.readers.munition_text import munition_lines_column
@@ -52,7 +51,6 @@ FORMAT = "acled"
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "sub_event_type", "actor1", "actor2", "country",
             "location", "latitude", "longitude", "geo_precision", "source", "notes", "fatalities")
 BATCH_ROWS = 50_000
-_PERIOD = re.compile(r"\s*\((?:\d{4})-(?:\d{4})?\)")
 
 
 def detect(header: list[str]) -> bool:
@@ -215,7 +213,8 @@ def _errors(file: str, parsed: pl.DataFrame) -> list[RowError]:
 
 def _lookups(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     """Actor ids, country codes and gazetteer places, looked up once per distinct value."""
-    actors = {name: _actor(name) for name in frame["actor1"].drop_nulls().unique().to_list()}
+    table = _mapping()["actors"]
+    actors = {name: actor_names.resolve(name, table) for name in frame["actor1"].drop_nulls().unique().to_list()}
     countries = {}
     for name in frame["country"].drop_nulls().unique().to_list():
         found = gazetteer.country(name)
@@ -239,19 +238,6 @@ def _lookups(frame: pl.DataFrame) -> dict[str, pl.Expr]:
 @cache
 def _affiliations() -> dict[str, str]:
     return {actor.id: actor.affiliation for actor in codebook.actors()}
-
-
-def _actor(name: str) -> str | None:
-    """The Salvo actor id of an ACLED actor name, or None."""
-    table = _mapping()["actors"]
-    if name in table:
-        return table[name]
-    actors = codebook.actors()
-    base = _PERIOD.sub("", name).strip()
-    for candidate in (name, base, base.split(":")[0] if ":" in base else None):
-        if candidate and (actor := actors.resolve(candidate)):
-            return actor.id
-    return None
 
 
 def _categories(column: pl.Expr, table: str) -> pl.Expr:

@@ -33,7 +33,8 @@ from typing import Any
 
 import yaml
 
-from salvo import codebook, gazetteer
+from salvo import gazetteer
+from salvo.readers import actor_names
 from salvo.readers.errors import FileError, RowError
 from salvo.readers.report_rows import ReportRow
 from salvo.readers.scope import in_scope
@@ -211,7 +212,7 @@ def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, 
     country = gazetteer.country(row.get("country_txt") or None)
     gname = row.get("gname") or ""
     actor_name = gname if gname and gname != "Unknown" else None
-    actor = codebook.actors().resolve(actor_name)
+    actor_id = actor_names.resolve(actor_name, _mapping().get("actors"))
     kinds, count = munitions(row)
     target_category = target(row)
     sources = [{"citation": row[c], "outlet": _outlet(row[c])} for c in ("scite1", "scite2", "scite3") if row.get(c)]
@@ -221,7 +222,7 @@ def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, 
         "location": _place(row.get("city")) or _place(row.get("provstate")),
         "latitude": coordinates[0], "longitude": coordinates[1],
         "target": row.get("target1") or None, "target_category": target_category,
-        "actor_name": actor_name, "actor_id": actor.id if actor else None,
+        "actor_name": actor_name, "actor_id": actor_id,
         "attribution": _attribution(row, actor_name),
         "killed": _count_of(row.get("nkill")), "injured": _count_of(row.get("nwound")),
         "outlet": next((s["outlet"] for s in sources if s["outlet"]), None),

@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
-from salvo import codebook, gazetteer
+import yaml
+
+from salvo import gazetteer
+from salvo.readers import actor_names
 from salvo.readers.errors import RowError
 from salvo.readers.report_rows import ReportRow, csv_dicts
 from salvo.readers.scope import in_scope
@@ -70,14 +75,14 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError
         date = date.replace(month=1, day=1)
     country = gazetteer.country(row.get("iso3") or row.get("country"))
     actor_name = _actor(row)
-    actor = codebook.actors().resolve(actor_name)
+    actor_id = actor_names.resolve(actor_name, _actor_table())
     headlines = row.get("source_headline") or ""
     munitions = munitions_in(f"{headlines} {row.get('source_article') or ''}")
     sources = _sources(row)
     values = {
         "date": date, "date_precision": precision, "country": country.code if country else None,
         "location": row.get("where_coordinates") or None, "latitude": latitude, "longitude": longitude,
-        "actor_name": actor_name, "actor_id": actor.id if actor else None, "attribution": None,
+        "actor_name": actor_name, "actor_id": actor_id, "attribution": None,
         "killed": _int(row.get("best")), "outlet": sources[0]["office"] if sources else None,
         "munitions": [{"munition_type": kind, "count": None} for kind in munitions],
         "evidence": {"sources": sources, "location_precision": LOCATION_PRECISION.get(row["where_prec"])},
@@ -86,6 +91,12 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError
     values["in_scope"] = in_scope(munitions=munitions, actor_id=values["actor_id"], target_category=None,
                                   country=values["country"])
     return ReportRow(FORMAT, row["id"], number, dict(row), values)
+
+
+@cache
+def _actor_table() -> dict[str, str]:
+    text = resources.files(__package__).joinpath("mappings/ucdp.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["actors"]
 
 
 def _actor(row: dict[str, str]) -> str | None:

@@ -51,6 +51,7 @@ def test_sources_are_split_and_words_give_munitions():
 def test_perpetrator_of_one_sided_violence_and_non_government_side():
     rows = rows_by_id()
     assert rows["227252"].values["actor_name"] == "IS"
+    assert rows["227252"].values["actor_id"] == "islamic_state"  # through UCDP's own actor table
     assert rows["213595"].values["actor_name"] == "PKK"
     assert rows["213595"].values["actor_id"] == "pkk"
 
