@@ -5,7 +5,9 @@ bench/.data/ and reused while the size and seed are the same):
 
 * ``import`` — CSV into SQLite: Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3;
 * ``stats``  — projectiles by year and munition: Salvo vs a SQLite GROUP BY and DuckDB;
-* ``extract`` — news articles per second through Salvo's extractor (one process).
+* ``extract`` — news articles per second through Salvo's extractor (one process);
+* ``acled``  — the same number of generated ACLED-format events read into reports:
+  Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3 (bench/generate_acled.py).
 
 Every measured operation runs in its own fresh process (peak memory is that
 process's ``ru_maxrss``); each figure is the median of ``--repeat`` runs.
@@ -24,10 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_acled  # noqa: E402
 import bench_extract  # noqa: E402
 import bench_import  # noqa: E402
 import bench_stats  # noqa: E402
 import generate  # noqa: E402
+import generate_acled  # noqa: E402
 import measure  # noqa: E402
 import report  # noqa: E402
 
@@ -37,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to generate (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed (default 3)")
-    parser.add_argument("--only", choices=("import", "stats", "extract"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("import", "stats", "extract", "acled"), help="run one benchmark only")
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
     return parser.parse_args(argv)
 
@@ -70,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1 or args.repeat < 1:
         sys.exit("--rows and --repeat must be at least 1")
     started = time.perf_counter()
-    csv_path, csv_rows = prepare_data(args.rows, args.seed)
+    if args.only in (None, "import", "stats"):
+        csv_path, csv_rows = prepare_data(args.rows, args.seed)
     salvo_db = generate.DATA_DIR / f"salvo-{args.rows}-s{args.seed}.db"
     env = measure.child_env()
     warm = measure.run_task("warm_caches", env=env)  # Salvo's gazetteer cache, built once and not timed
@@ -91,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
         source = check_source(source)
     if args.only in (None, "extract"):
         bench_extract.run_benchmark(args.repeat)
+        source = check_source(source)
+    if args.only in (None, "acled"):
+        acled_path = generate_acled.default_path(args.rows, args.seed)
+        if not acled_path.exists():
+            report.note(f"data: generating {args.rows:,} ACLED-format events into "
+                        f"{acled_path.relative_to(measure.REPO)} ...")
+            generate_acled.generate(acled_path, args.rows, args.seed)
+        bench_acled.run_benchmark(acled_path, args.rows, args.repeat, generate.DATA_DIR / "tmp")
         source = check_source(source)
     report.console.print()
     tools = f"sqlite-utils {measure.tool_version([str(bench_import.SQLITE_UTILS), '--version']).split()[-1]}"

@@ -70,6 +70,22 @@ def salvo_import(csv_path: str, db_path: str) -> dict:
             "rejected": summary.rejected, "unresolved_actors": sum(summary.unresolved_actors.values())}
 
 
+def salvo_import_reports(csv_path: str, db_path: str, fmt: str) -> dict:
+    """Salvo: connect to a new SQLite store and read a dataset's file into reports (one transaction)."""
+    from salvo.importing import import_reports
+    from salvo.storage import connect
+
+    start = time.perf_counter()
+    store = connect(f"sqlite:///{db_path}")
+    connected = time.perf_counter()
+    summary = import_reports(store, csv_path, fmt)
+    done = time.perf_counter()
+    store.dispose()
+    return {"seconds": done - start, "connect_seconds": connected - start, "import_seconds": done - connected,
+            "rows": summary.rows, "added": summary.added, "rejected": summary.rejected,
+            "out_of_scope": summary.out_of_scope, "unresolved_actors": sum(summary.unresolved_actors.values())}
+
+
 def plain_import(csv_path: str, db_path: str) -> dict:
     """Plain Python: csv.reader into sqlite3 executemany, one untyped table, one transaction, no checks."""
     import csv
