@@ -166,6 +166,7 @@ def main(name: str, arguments: str) -> None:
     except Exception as exc:  # report any failure as a figure, not a crash of the whole run
         result = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
     result["self_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["children_maxrss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     sys.stdout.write("BENCH_RESULT " + json.dumps(result) + "\n")
     sys.stdout.flush()
 

@@ -9,14 +9,12 @@ twice leaves the same database.
 from __future__ import annotations
 
 import getpass
-import threading
 import uuid
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from queue import Empty, Queue
 
 import polars as pl
 
@@ -25,6 +23,7 @@ from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
 from salvo.storage.store import trust_foreign_keys
+from salvo.background import in_child_process, prefetch
 from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
 
 
@@ -55,6 +54,10 @@ class ImportSummary:
         data["unresolved_actors"] = dict(self.unresolved_actors.most_common())
         return data
 
+
+# Files this large, of readers that map whole columns at once (COLUMNAR), are read in a process of
+# their own: the reader's work and the writer's then use both cores instead of taking turns.
+CHILD_PROCESS_BYTES = 32 << 20
 
 Progress = Callable[[int, int, int], None]
 """Called as progress(rows read, bytes read, file size) while an import runs."""
@@ -149,45 +152,6 @@ def import_file(
 
 
 
-def prefetch(items: Iterator, depth: int = 2) -> Iterator:
-    """Iterate `items` in a background thread, `depth` ahead, so reading overlaps writing.
-
-    Validation runs mostly in polars and writing mostly in SQLite, both outside
-    Python's lock, so the two use both cores. Errors are raised in the caller.
-    """
-    queue: Queue = Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                queue.put((item, None))
-        except BaseException as exc:  # handed over to the consumer
-            queue.put((None, exc))
-        queue.put((done, None))
-
-    worker = threading.Thread(target=produce, name="salvo-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item, error = queue.get()
-            if error is not None:
-                raise error
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                queue.get_nowait()
-            except Empty:
-                worker.join(0.05)
-
-
 def import_reports(
     store: Store, path: str | Path, fmt: str, *, user: str | None = None, progress: Progress | None = None,
     **options,
@@ -219,7 +183,11 @@ def import_reports(
                         user=user or default_user())
         session.add(run)
         session.flush()
-        for batch in prefetch(report_batches(reader.read(path, **options))):
+        if size >= CHILD_PROCESS_BYTES and getattr(reader, "COLUMNAR", False):
+            batches = in_child_process(read_batches, str(path), fmt, options)
+        else:
+            batches = prefetch(report_batches(reader.read(path, **options)))
+        for batch in batches:
             frame = _first_of_each_key(batch, seen, summary)
             summary.rows += batch.rows
             summary.rejected += len({(e.row, e.file) for e in batch.errors})
@@ -245,6 +213,13 @@ def import_reports(
         run.added, run.updated, run.unchanged = summary.added, summary.updated, summary.unchanged
     summary.committed = True
     return summary
+
+
+def read_batches(path: str, fmt: str, options: dict) -> Iterator:
+    """The ReportBatch frames of a dataset file (what a reader process sends back)."""
+    from salvo.readers.formats import reader as dataset_reader
+
+    return report_batches(dataset_reader(fmt).read(Path(path), **options))
 
 
 def report_batches(items: Iterator, size: int = 5000) -> Iterator:
