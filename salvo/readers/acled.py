@@ -13,10 +13,12 @@ releases), mapped with the tables of ``mappings/acled.yaml``:
 * ``latitude``/``longitude`` as the source gives them, with ``geo_precision``;
   the place named in ``location`` resolved through the gazetteer and kept beside
   them in the evidence (``place``);
-* ``actor1`` resolved through the codebook's aliases (after dropping ACLED's
-  period suffix, "(2021-)") and the reader's own table; unresolved names are
-  kept verbatim; ``actor2`` is the target, its category from the target table or,
-  failing that, from the notes ("container ship" is commercial shipping);
+* ``actor1`` resolved through the reader's own table and the codebook's aliases
+  (salvo.readers.actor_names); unresolved names are kept verbatim; ``actor2``
+  is the target, its category from the target table or, failing that, from the
+  notes ("container ship" is commercial shipping). An interception ("Disrupted
+  weapons use") is read the other way round: ACLED's actor2 fired, its actor1
+  stopped the weapons, and every projectile counted is intercepted;
 * munition types and counts from ``notes`` ("fired 3 anti-ship ballistic
   missiles"), else from ``sub_event_type`` ("Shelling/artillery/missile attack"
   is an unknown munition with no count);
@@ -94,26 +96,26 @@ def _read_json(path: Path) -> Iterator[ReportBatch]:
             raise FileError(RowError(str(path), read, None, None, "an item of 'data' is not an object"))
         block.append(item)
         if len(block) == BATCH_ROWS:
-            yield _batch(str(path), _frame(block, read - len(block) + 1), events.position)
+            yield _batch(str(path), _frame(str(path), block, read - len(block) + 1), events.position)
             block = []
     if block or not read:
-        yield _batch(str(path), _frame(block, read - len(block) + 1), events.position)
+        yield _batch(str(path), _frame(str(path), block, read - len(block) + 1), events.position)
     stated = events.envelope.get("count")
     if stated is not None and str(stated) != str(read):
         raise FileError(RowError(str(path), None, "count", str(stated),
                                  f"the response says it holds {stated} events but its data array has {read}"))
 
 
-def _frame(items: list[dict[str, Any]], first: int) -> pl.DataFrame:
+def _frame(file: str, items: list[dict[str, Any]], first: int) -> pl.DataFrame:
     """API items as a frame of text, numbered from `first` (the item's position in the array)."""
     columns = list(dict.fromkeys(name for item in items[:1] or [{}] for name in item))
     for item in items:
         if len(item) != len(columns) or any(name not in item for name in columns):
             columns = list(dict.fromkeys(name for item in items for name in item))
             break
-    missing = [name for name in REQUIRED if name not in columns]
-    if items and missing:
-        raise FileError(RowError("", first, ", ".join(missing), None, "missing ACLED field(s)"))
+    for number, item in enumerate(items, start=first):
+        if missing := [name for name in REQUIRED if name not in item]:
+            raise FileError(RowError(file, number, ", ".join(missing), None, "missing ACLED field(s)"))
     data = {name: [_text(item.get(name)) for item in items] for name in columns or REQUIRED}
     frame = pl.DataFrame(data, schema={name: pl.String for name in data})
     return frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("_row"))
@@ -149,6 +151,10 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
     if errors:
         bad = {e.row for e in errors}
         parsed = parsed.filter(pl.col("_row").is_in(list(bad)).not_())
+    interception = pl.col("sub_event_type").is_in(mapping["interceptions"])
+    parsed = parsed.with_columns(interception=interception,
+                                 attacker=pl.when(interception).then("actor2").otherwise("actor1"),
+                                 attacked=pl.when(interception).then("actor1").otherwise("actor2"))
     munitions = munition_lines_column(parsed["notes"])
     from_notes = parsed["sub_event_type"].is_in(mapping["notes_name_munitions"])
     munitions = pl.select(pl.when(from_notes).then(munitions).otherwise(pl.lit([], munitions.dtype))).to_series()
@@ -160,6 +166,9 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
         .then(pl.concat_list(pl.struct(munition_type=fallback, count=pl.lit(None, pl.Int64))))
         .otherwise(munitions),
     )
+    stopped = pl.col("munitions").list.eval(pl.element().struct.with_fields(intercepted=pl.field("count")))
+    kept = pl.col("munitions").list.eval(pl.element().struct.with_fields(intercepted=pl.lit(None, pl.Int64)))
+    parsed = parsed.with_columns(munitions=pl.when("interception").then(stopped).otherwise(kept))
     parsed = parsed.with_columns(
         date=pl.when(pl.col("date_precision") == "month").then(pl.col("date").dt.truncate("1mo"))
         .otherwise(pl.col("date")),
@@ -167,7 +176,7 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
     )
     state = pl.col("actor_id").replace_strict(_affiliations(), default=None, return_dtype=pl.String) == "state"
     parsed = parsed.with_columns(target_category=pl.coalesce(
-        _categories(pl.col("actor2"), "target_actors"),
+        _categories(pl.col("attacked"), "target_actors"),
         pl.when(state.fill_null(False).not_()).then(_categories(text, "target_notes"))))
     parsed = parsed.with_columns(in_scope=in_scope_column(parsed.with_columns(country=pl.col("country_code"))))
     sources = pl.col("source").fill_null("").str.split(";").list.eval(pl.element().str.strip_chars()) \
@@ -177,14 +186,15 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
         raw=pl.struct(raw_columns).struct.json_encode(),
         outlet=sources.list.first(), date="date", date_precision="date_precision", country="country_code",
         location=pl.col("location").replace("", None), latitude="lat", longitude="lon",
-        target=pl.col("actor2").replace("", None), target_category="target_category", actor_id="actor_id",
-        actor_name=pl.col("actor1").replace("", None), attribution=pl.lit(None, pl.String), killed="killed",
-        munitions=pl.struct(m="munitions").struct.json_encode().str.slice(5).str.strip_suffix("}"),
+        target=pl.col("attacked").replace("", None), target_category="target_category", actor_id="actor_id",
+        actor_name=pl.col("attacker").replace("", None), attribution=pl.lit(None, pl.String), killed="killed",
+        munitions=pl.struct(m="munitions").struct.json_encode().str.slice(5).str.strip_suffix("}")
+        .str.replace_all(',"intercepted":null', "", literal=True),
         evidence=pl.struct(
             sources=sources, source_scale="source_scale" if "source_scale" in parsed.columns else pl.lit(None),
             sub_event_type="sub_event_type", location_precision=pl.col("geo_precision").replace_strict(
                 mapping["geo_precision"], default=None, return_dtype=pl.String),
-            place="place",
+            place="place", interception="interception",
         ).struct.json_encode(),
         text=pl.col("notes").replace("", None), in_scope="in_scope",
     )
@@ -215,7 +225,7 @@ def _errors(file: str, parsed: pl.DataFrame) -> list[RowError]:
 def _lookups(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     """Actor ids, country codes and gazetteer places, looked up once per distinct value."""
     table = _mapping()["actors"]
-    actors = {name: actor_names.resolve(name, table) for name in frame["actor1"].drop_nulls().unique().to_list()}
+    actors = {name: actor_names.resolve(name, table) for name in frame["attacker"].drop_nulls().unique().to_list()}
     countries = {}
     for name in frame["country"].drop_nulls().unique().to_list():
         found = gazetteer.country(name)
@@ -230,7 +240,7 @@ def _lookups(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     place_type = pl.Struct({"id": pl.String, "name": pl.String, "latitude": pl.Float64, "longitude": pl.Float64})
     pair = pl.concat_str("location", "country", separator="\x1f")
     return {
-        "actor_id": pl.col("actor1").replace_strict(actors, default=None, return_dtype=pl.String),
+        "actor_id": pl.col("attacker").replace_strict(actors, default=None, return_dtype=pl.String),
         "country_code": pl.col("country").replace_strict(countries, default=None, return_dtype=pl.String),
         "place": pair.replace_strict(places, default=None, return_dtype=place_type),
     }

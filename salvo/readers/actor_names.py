@@ -18,6 +18,7 @@ from salvo import codebook
 
 _PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)")
 _PARENTHESES = re.compile(r"^(?P<name>.+?)\s*\((?P<inside>[^()]+)\)\s*$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]{1,5}$")
 
 
 def resolve(name: str | None, table: dict[str, str] | None = None) -> str | None:
@@ -34,7 +35,9 @@ def _resolve(name: str) -> str | None:
     actors = codebook.actors()
     candidates = [name, _PERIOD.sub("", name).strip()]
     if match := _PARENTHESES.match(candidates[-1]):
-        candidates += [match["name"], match["inside"]]
+        candidates.append(match["name"])
+        if _ACRONYM.match(match["inside"]) and match["inside"].isupper():
+            candidates.append(match["inside"])  # "(YPG)", never "(Iran)": "Protesters (Iran)" are not Iran
     if ":" in candidates[1]:
         candidates.append(candidates[1].split(":")[0])
     for candidate in candidates:

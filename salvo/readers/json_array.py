@@ -106,15 +106,27 @@ class JsonArray:
         return "holds no JSON array" if self.key is None else f"has no {self.key!r} array"
 
     def _envelope(self, prefix: str, suffix: str) -> dict[str, Any]:
-        """The top-level object's other values, from the text around the array (empty when unreadable)."""
+        """The top-level object's other values, from the text around the array.
+
+        The text after the array must close the document: a file cut after
+        the array is as truncated as one cut inside it.
+        """
+        file = str(self.path)
+        tail = suffix.strip()
         if self.key is None:
+            if tail:
+                raise FileError(RowError(file, None, None, None, "has text after the JSON array"))
             return {}
         head = re.sub(rf'"{re.escape(self.key)}"\s*:\s*\[$', "", prefix.rstrip()).rstrip().rstrip(",")
-        tail = suffix.strip().lstrip(",").strip()
+        if not tail.endswith("}"):
+            raise FileError(RowError(file, None, None, None,
+                                     f"ends after the {self.key!r} array without closing the document (truncated?)"))
+        tail = tail.lstrip(",").strip()
         try:
             values = json.loads(head + "}") if head.strip() != "{" else {}
             if tail.rstrip("}").strip():
                 values.update(json.loads("{" + tail))
-        except json.JSONDecodeError:
-            return {}
+        except json.JSONDecodeError as exc:
+            raise FileError(RowError(file, None, None, None,
+                                     f"is not valid JSON around the {self.key!r} array ({exc.msg})")) from None
         return values
