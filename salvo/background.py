@@ -11,6 +11,7 @@ batches come back pickled (polars frames travel as Arrow IPC).
 from __future__ import annotations
 
 import importlib
+import os
 import pickle
 import subprocess
 import sys
@@ -77,7 +78,10 @@ def in_child_process(produce: Callable[..., Iterator], *args: Any) -> Iterator:
     Stopping early ends the child.
     """
     command = [sys.executable, "-c", "from salvo.background import _child_main; _child_main()"]
-    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The caller's own work needs a core: the child's polars leaves it one.
+    env = {**os.environ, "POLARS_MAX_THREADS": os.environ.get("POLARS_MAX_THREADS",
+                                                              str(max(1, (os.cpu_count() or 2) - 1)))}
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     pickle.dump((produce.__module__, produce.__qualname__, args), child.stdin)
     child.stdin.close()
     # A thread takes the child's items off the pipe as they come, so the child never waits for the caller.

@@ -225,7 +225,7 @@ def read_batches(path: str, fmt: str, options: dict) -> Iterator:
 def report_batches(items: Iterator, size: int = 5000) -> Iterator:
     """Group a reader's ReportRow and RowError items into ReportBatch frames; batches pass through."""
     from salvo.readers.report_rows import ReportBatch
-    from salvo.storage.report_frames import conform, from_values
+    from salvo.storage.report_frames import conform, from_values, with_hashes
 
     rows: list = []
     errors: list[RowError] = []
@@ -233,7 +233,7 @@ def report_batches(items: Iterator, size: int = 5000) -> Iterator:
 
     def flush() -> ReportBatch:
         nonlocal rows, errors, count
-        batch = ReportBatch(from_values(rows), errors, count)
+        batch = ReportBatch(with_hashes(from_values(rows)), errors, count)
         rows, errors, count = [], [], 0
         return batch
 
@@ -241,7 +241,7 @@ def report_batches(items: Iterator, size: int = 5000) -> Iterator:
         if isinstance(item, ReportBatch):
             if count:
                 yield flush()
-            yield ReportBatch(conform(item.frame), item.errors, item.rows, item.position)
+            yield ReportBatch(with_hashes(conform(item.frame)), item.errors, item.rows, item.position)
             continue
         count += 1
         if isinstance(item, RowError):

@@ -30,16 +30,64 @@ alerts are grouped into launch events, and each launch event is one report:
   - the middle of the warned area, not a launch or impact point;
 * evidence: the alert ids, the number of zones, the first and last ``savedAt``
   and the category; the raw row is the first alert with ``alert_count``.
+
+**Streaming.** The file is never read whole: the array is parsed element by
+element (``json.JSONDecoder.raw_decode`` over a sliding text buffer) from
+``CHUNK`` (256 KiB) reads, in two passes over the file. (Decoding a chunk of
+Hebrew text costs about four times its size for a moment, hence 256 KiB, not
+more: the buffer and that moment come to about 1.5 MB.)
+
+1. The first pass checks each alert (:func:`_alert`; unreadable alerts and
+   repeated ids are RowErrors, yielded at once and in file order, as before)
+   and notes, per element, its byte offset (8 bytes), whether it is a good
+   alert (1 byte) and, for the duplicate check, its id's hash and number in
+   :class:`_Ids` (12 bytes, plus about 0.6 MB for its 4,096 buckets; a hash
+   that matches is confirmed by rereading the earlier alert, so the check is
+   exact). It also notes whether the good alerts' times ever go up and ever go
+   down. So reading keeps about 21 bytes per alert (the real file has about 260
+   bytes per alert): memory grows with the file, but at under a tenth of its size.
+2. The second pass reads the good alerts again, in ascending time: forwards when
+   the file is in ascending time order, backwards from the noted offsets (a
+   chunk at a time) when it is in descending order - the real history is newest
+   first (times never go up; equal times, about half the alerts, are in
+   ascending id order). Alerts of equal time are sorted by id (one run of
+   equal times at a time: at most 106 in the real file) and grouped as they
+   come (:func:`stream_events`): a launch event is closed as soon as an alert
+   comes more than ``WINDOW`` after its last alert, and yielded once every
+   event that began before it is closed too. So the second pass holds only the
+   open events and the closed ones waiting behind an older open one.
+
+Reports come out in the same order, with the same keys, row numbers, raw rows
+and values, as when the whole file was loaded and grouped by
+:func:`launch_events`. A file whose times go both up and down (neither order)
+is not refused and does not give other events: the second pass falls back to
+a compact in-memory sort, one small record (time in microseconds, id,
+category, alert number) per good alert, grouped by :func:`launch_events`, each
+event's alerts then reread by offset. That costs memory in proportion to the
+number of alerts: about 300 bytes per alert at the peak (measured on 200,000
+shuffled alerts: 58 MB for a 35 MB file), still far less than loading the
+file whole, as the reader did before (250 MB for that file).
+
+A file that is not a JSON array, is cut off (array not closed, alert cut off),
+is not UTF-8 or is not valid JSON is a FileError naming the alert number and
+byte offset where reading stopped; RowErrors already yielded for earlier
+alerts stay yielded, and no report is yielded before the first pass is done.
+The alert zones file (``alertZones.geojson``, 2 MB) is still loaded whole, once per process.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
-from collections.abc import Iterator
+import os
+import re
+from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from salvo.readers.errors import FileError, RowError
 from salvo.readers.report_rows import ReportRow
@@ -63,6 +111,11 @@ ZONES_FILE = "alertZones.geojson"
 COUNTRY = "IL"
 OUTLET = "Pikud HaOref (Israel Home Front Command)"
 _PEEK = (1 << 16, 1 << 23)  # detection reads 64 KiB, more (up to 8 MiB) only while the first alert is cut off
+CHUNK = 1 << 18  # reading reads the file 256 KiB at a time (see the module's docs)
+_WS = re.compile(r"[ \t\n\r]*")
+_CLOSERS = frozenset(",:]}")  # after a JSON syntax error at the end of the file: not cut off, but wrong
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def detect(header: list[str]) -> bool:
@@ -94,31 +147,19 @@ def detect_file(path: Path) -> bool:
 
 
 def read(path: Path) -> Iterator[ReportRow | RowError]:
-    """Each launch event of an alert history as a report, or a RowError for an alert that cannot be read."""
+    """Each launch event of an alert history as a report, or a RowError for an alert that cannot be read.
+
+    Streams the file in two passes (see the module's docs): first the RowErrors,
+    in file order, then the reports, in order of their first alert.
+    """
     path = Path(path)
     file = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
-    except json.JSONDecodeError as exc:
-        raise FileError(RowError(file, None, None, None, f"is not JSON ({exc.msg}, line {exc.lineno})")) from None
-    if not isinstance(data, list):
-        raise FileError(RowError(file, None, None, None, "is not a JSON array of alerts"))
-    zones = _zones(path.with_name(ZONES_FILE))
-    alerts: list[_Alert] = []
-    seen: set[str] = set()
-    for number, item in enumerate(data, start=1):
-        alert = _alert(file, number, item)
-        if isinstance(alert, RowError):
-            yield alert
-        elif alert.id in seen:
-            yield RowError(file, number, "id", alert.id, "duplicate alert id")
-        else:
-            seen.add(alert.id)
-            alerts.append(alert)
-    for group in launch_events(alerts):
-        yield _report(group, zones)
+    with path.open("rb") as handle, path.open("rb") as lookup:
+        history = _History(file, handle, lookup)
+        yield from history.check()
+        zones = _zones(path.with_name(ZONES_FILE))
+        for group in history.events():
+            yield _report(group, zones)
 
 
 class _Alert:
@@ -148,6 +189,318 @@ def launch_events(alerts: list, window: dt.timedelta = WINDOW) -> list[list]:
             events.append(group)
             last[alert.category] = group
     return events
+
+
+def stream_events(alerts: Iterable, window: dt.timedelta | int = WINDOW) -> Iterator[list]:
+    """:func:`launch_events` for alerts that come in ascending (time, id) order, each event as soon as it is done.
+
+    An event is closed when an alert (of any category) comes more than `window`
+    after its last alert: no later alert can join it. It is yielded once it and
+    every event that began before it are closed, so events come out in the
+    order of their first alert, as from :func:`launch_events`, and only the
+    open events (and closed ones waiting behind them) are held.
+    """
+    waiting: deque[list] = deque()  # [alerts, closed], in order of the first alert
+    current: dict[int, list] = {}  # category -> its open [alerts, closed]
+    for alert in alerts:
+        for category, event in list(current.items()):
+            if alert.time - event[0][-1].time > window:
+                event[1] = True
+                del current[category]
+        event = current.get(alert.category)
+        if event is None:
+            event = current[alert.category] = [[alert], False]
+            waiting.append(event)
+        else:
+            event[0].append(alert)
+        while waiting[0][1]:
+            yield waiting.popleft()[0]
+    for event in waiting:
+        yield event[0]
+
+
+def _by_time_and_id(alerts: Iterable[_Alert]) -> Iterator[_Alert]:
+    """Alerts that come in ascending time, with each run of equal times sorted by id (as launch_events sorts)."""
+    run: list[_Alert] = []
+    for alert in alerts:
+        if run and alert.time != run[0].time:
+            run.sort(key=lambda a: a.id)
+            yield from run
+            run = []
+        run.append(alert)
+    run.sort(key=lambda a: a.id)
+    yield from run
+
+
+class _History:
+    """One alert history file, read in two passes (see the module's docs)."""
+
+    def __init__(self, file: str, handle: IO[bytes], lookup: IO[bytes]):
+        self.file, self.handle, self.lookup = file, handle, lookup
+        self.starts = array("Q")  # byte offset of each element of the array
+        self.good = bytearray()  # 1 for each element that is an alert to group
+        self.end = 0  # byte offset of the closing bracket
+        self.size = os.fstat(handle.fileno()).st_size
+        self.rising = self.falling = False
+
+    def check(self) -> Iterator[RowError]:
+        """The first pass: the RowErrors, and what the second pass needs."""
+        ids = _Ids(self._id)
+        previous = None
+        elements = _Elements(self.file, self.handle, self.size)
+        for number, start, item in elements:
+            self.starts.append(start)
+            alert = _alert(self.file, number, item)
+            if isinstance(alert, RowError):
+                self.good.append(0)
+                yield alert
+            elif not ids.add(alert.id, number):
+                self.good.append(0)
+                yield RowError(self.file, number, "id", alert.id, "duplicate alert id")
+            else:
+                self.good.append(1)
+                if previous is not None:
+                    self.rising = self.rising or alert.time > previous
+                    self.falling = self.falling or alert.time < previous
+                previous = alert.time
+        self.end = elements.end
+
+    def events(self) -> Iterator[list[_Alert]]:
+        """The second pass: the launch events, in order of their first alert."""
+        if os.fstat(self.handle.fileno()).st_size != self.size:
+            raise self._changed(None)
+        if self.rising and self.falling:
+            yield from self._sorted_events()
+            return
+        alerts = self._backwards() if self.falling else self._forwards()
+        yield from stream_events(_by_time_and_id(alerts))
+
+    def _forwards(self) -> Iterator[_Alert]:
+        self.handle.seek(0)
+        for number, _, item in _Elements(self.file, self.handle, self.size):
+            if self.good[number - 1]:
+                yield self._again(number, item)
+
+    def _backwards(self) -> Iterator[_Alert]:
+        """The good alerts from the last to the first, reading about a chunk at a time from the end."""
+        decoder = json.JSONDecoder()
+        stop = len(self.starts)
+        while stop:
+            end = self.end if stop == len(self.starts) else self.starts[stop]
+            first = stop - 1
+            while first and end - self.starts[first - 1] <= CHUNK:
+                first -= 1
+            base = self.starts[first]
+            self.lookup.seek(base)
+            block = self.lookup.read(end - base)
+            for index in range(stop - 1, first - 1, -1):
+                if not self.good[index]:
+                    continue
+                till = self.starts[index + 1] if index + 1 < len(self.starts) else self.end
+                try:
+                    item = decoder.raw_decode(block[self.starts[index] - base:till - base].decode("utf-8"))[0]
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    raise self._changed(index + 1) from None
+                yield self._again(index + 1, item)
+            stop = first
+
+    def _sorted_events(self) -> Iterator[list[_Alert]]:
+        """Neither order: compact keys of every good alert, sorted and grouped in memory; alerts reread by offset."""
+        keys = [_Key((alert.time - _EPOCH) // _MICROSECOND, alert.id, alert.category, alert.number)
+                for alert in self._forwards()]
+        for group in launch_events(keys, window=WINDOW // _MICROSECOND):
+            yield [self._again(key.number, self._element(key.number)) for key in group]
+
+    def _element(self, number: int) -> Any:
+        """Element `number` of the array, reread from its offset."""
+        start = self.starts[number - 1]
+        end = self.starts[number] if number < len(self.starts) else self.end
+        self.lookup.seek(start)
+        try:
+            return json.JSONDecoder().raw_decode(self.lookup.read(end - start).decode("utf-8"))[0]
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise self._changed(number) from None
+
+    def _id(self, number: int) -> str:
+        return str(self._element(number)["id"]).strip()
+
+    def _again(self, number: int, item: Any) -> _Alert:
+        alert = _alert(self.file, number, item)
+        if isinstance(alert, RowError):
+            raise self._changed(number)
+        return alert
+
+    def _changed(self, number: int | None) -> FileError:
+        return FileError(RowError(self.file, number, None, None, "changed while it was being read"))
+
+
+class _Key:
+    """What the in-memory fallback keeps of an alert: time (microseconds since 1970, UTC), id, category, number."""
+
+    __slots__ = ("time", "id", "category", "number")
+
+    def __init__(self, time: int, id: str, category: int, number: int):
+        self.time, self.id, self.category, self.number = time, id, category, number
+
+
+class _Ids:
+    """The alert ids seen so far, exactly, in about 12 bytes each.
+
+    Each id is kept as its 64-bit hash and its alert's number, in one of 4,096
+    buckets of two arrays; a hash found in its bucket is confirmed by
+    rereading that alert's id (`fetch`), so colliding hashes never make a
+    false duplicate.
+    """
+
+    BUCKETS = 1 << 12
+
+    def __init__(self, fetch):
+        self.fetch = fetch
+        self.hashes: list[array | None] = [None] * self.BUCKETS
+        self.numbers: list[array | None] = [None] * self.BUCKETS
+
+    def add(self, key: str, number: int) -> bool:
+        """Note `key` (of alert `number`); False when it was already there."""
+        digest = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
+        bucket = digest & (self.BUCKETS - 1)
+        hashes, numbers = self.hashes[bucket], self.numbers[bucket]
+        if hashes is None:
+            self.hashes[bucket], self.numbers[bucket] = array("Q", [digest]), array("I", [number])
+            return True
+        at = -1
+        while True:
+            try:
+                at = hashes.index(digest, at + 1)
+            except ValueError:
+                break
+            if self.fetch(numbers[at]) == key:
+                return False
+        hashes.append(digest)
+        numbers.append(number)
+        return True
+
+
+class _Elements:
+    """The elements of the JSON array in a binary file: (number, byte offset, value), read CHUNK bytes at a time.
+
+    Holds the text from the current element on (about a chunk). Raises
+    FileError for text that is not UTF-8, not a JSON array or cut off.
+    """
+
+    def __init__(self, file: str, handle: IO[bytes], size: int):
+        self.file, self.handle, self.size = file, handle, size
+        self.decoder = json.JSONDecoder()
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        self.text = ""
+        self.mark = 0  # an index of text whose byte offset in the file is mark_byte; text before it is done with
+        self.mark_byte = 0
+        self.lines = 0  # line breaks before text
+        self.read_bytes = 0
+        self.eof = False
+        self.end = 0  # byte offset of the closing bracket, once read
+
+    def __iter__(self) -> Iterator[tuple[int, int, Any]]:
+        index = self._skip(0)
+        if self.text.startswith("\ufeff"):  # a byte order mark, as utf-8-sig reads it
+            index = self._skip(1)
+        if index >= len(self.text):
+            raise self._error(None, f"is not JSON (Expecting value, line {self._line(index)})")
+        if self.text[index] != "[":
+            if self.text[index] in '{"-0123456789tfnIN':
+                raise self._error(None, "is not a JSON array of alerts")
+            raise self._error(None, f"is not JSON (Expecting value, line {self._line(index)})")
+        index = self._skip(index + 1)
+        number = 0
+        if index < len(self.text) and self.text[index] == "]":
+            after = index
+        else:
+            while True:
+                number += 1
+                start = self._byte(index)
+                value, after, index = self._value(index, number, start)
+                yield number, start, value
+                if after >= len(self.text):
+                    raise self._error(number, f"is not JSON (truncated: the array of alerts is not closed after "
+                                              f"alert {number}, at byte {self.size} of {self.size})")
+                if self.text[after] == "]":
+                    break
+                if self.text[after] != ",":
+                    raise self._error(number, f"is not JSON (Expecting ',' delimiter, line {self._line(after)}, "
+                                              f"after alert {number}, near byte {self._byte(after)})")
+                index = self._skip(after + 1)
+                if index >= len(self.text):
+                    raise self._error(number, f"is not JSON (truncated: the file ends after alert {number} "
+                                              f"and a comma, at byte {self.size})")
+        if after >= len(self.text):
+            raise self._error(None, f"is not JSON (truncated: the array of alerts is not closed, "
+                                    f"at byte {self.size})")
+        self.end = self._byte(after)
+        rest = self._skip(after + 1)
+        if rest < len(self.text):
+            raise self._error(None, f"is not JSON (Extra data, line {self._line(rest)}, "
+                                    f"near byte {self._byte(rest)})")
+
+    def _value(self, index: int, number: int, start: int) -> tuple[Any, int, int]:
+        """(the value from `index`, where the next non-space is, the value's index): reads more while needed."""
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.text, index)
+            except json.JSONDecodeError as exc:
+                # The value may go on in the next chunk: the error is at or near the end of the text.
+                unterminated = exc.msg.startswith("Unterminated string")
+                if not self.eof and (unterminated or exc.pos >= len(self.text) - 16):
+                    index = self._fill(index)
+                    continue
+                # At the end of the file, the file is cut off when nothing but the start of a value follows.
+                if unterminated or not _CLOSERS.intersection(self.text[exc.pos:]):
+                    raise self._error(number, f"is not JSON (truncated: alert {number}, from byte {start}, is cut "
+                                              f"off by the end of the file at byte {self.size}; {exc.msg}, "
+                                              f"line {self._line(exc.pos)})") from None
+                raise self._error(number, f"is not JSON ({exc.msg}, line {self._line(exc.pos)}, in alert {number}"
+                                          f" from byte {start})") from None
+            after = _WS.match(self.text, end).end()
+            if after < len(self.text) or self.eof:  # a value at the very end of the text may go on (a number)
+                return value, after, index
+            index = self._fill(index)
+
+    def _skip(self, index: int) -> int:
+        """The index of the next non-space character from `index` on (len(text) at the end of the file)."""
+        while True:
+            index = _WS.match(self.text, index).end()
+            if index < len(self.text) or self.eof:
+                return index
+            index = self._fill(index)
+
+    def _fill(self, index: int) -> int:
+        """Drop the text before `index`, read the next chunk; `index` in the new text."""
+        self._byte(index)
+        self.lines += self.text.count("\n", 0, self.mark)
+        rest, self.text = self.text[self.mark:], ""  # the old text goes before the next is decoded
+        self.mark = 0
+        chunk = self.handle.read(CHUNK)
+        pending = len(self.utf8.getstate()[0])  # bytes of a character cut by the previous chunk
+        try:
+            more = self.utf8.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            at = self.read_bytes - pending + exc.start
+            raise self._error(None, f"is not UTF-8 text ({exc.reason}, at byte {at})") from None
+        self.read_bytes += len(chunk)
+        self.eof = not chunk
+        del chunk
+        self.text = rest + more if rest else more
+        return 0
+
+    def _byte(self, index: int) -> int:
+        """The byte offset in the file of text[index] (index at or after the mark, which moves to it)."""
+        self.mark_byte += len(self.text[self.mark:index].encode("utf-8"))
+        self.mark = index
+        return self.mark_byte
+
+    def _line(self, index: int) -> int:
+        return self.lines + self.text.count("\n", 0, index) + 1
+
+    def _error(self, number: int | None, reason: str) -> FileError:
+        return FileError(RowError(self.file, number, None, None, reason))
 
 
 def _alert(file: str, number: int, item: Any) -> _Alert | RowError:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from salvo.model import Provenance, Report, utcnow
 from salvo.storage.bulk import BATCH_SIZE, Writer, sqlite_time
-from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, raw_hashes, value_hashes
+from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, with_hashes
 from salvo.storage.reports import REPORT_FIELDS
 
 _reports = Report.__table__
@@ -48,7 +48,8 @@ def write_reports(session: Session, frame: pl.DataFrame, *, source_file: str, fr
     counts = ReportCounts()
     if frame.is_empty():
         return counts
-    frame = frame.with_columns(value_hashes(frame), raw_hashes(frame))
+    if "content_hash" not in frame.columns:
+        frame = with_hashes(frame)
     for dataset, part in frame.partition_by("dataset", as_dict=True, maintain_order=True).items():
         _write_dataset(Writer(session), dataset[0], part, source_file, fresh, counts)
     return counts

@@ -87,3 +87,8 @@ def value_hashes(frame: pl.DataFrame) -> pl.Series:
 def raw_hashes(frame: pl.DataFrame) -> pl.Series:
     """A digest of each report's raw row, to tell whether a provenance entry needs refreshing."""
     return frame.select(pl.col("raw").fill_null("").hash(seed=_SEED).cast(pl.String).alias("raw_hash")).to_series()
+
+
+def with_hashes(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with its ``content_hash`` and ``raw_hash`` columns (computed by the reader, off the writer's path)."""
+    return frame.with_columns(value_hashes(frame), raw_hashes(frame))

@@ -167,7 +167,7 @@ def test_import_keeps_provenance_and_reimport_changes_nothing(sqlite_store):
     assert (again.added, again.updated, again.unchanged) == (0, 0, 27)
     with sqlite_store.session() as session:
         stored = {r.row_key: r for r in reports(session, "hfc-alerts")}
-        assert len(stored) == 27 and len(stored["2005_2024-01-09"].provenance) == 2
+        assert len(stored) == 27 and len(stored["2005_2024-01-09"].provenance) == 1  # one entry per file
         assert stored["2005_2024-01-09"].provenance[0].raw["alert_count"] == 2
         assert stored["2005_2024-01-09"].evidence["alerts"] == ["2005_2024-01-09", "2006_2024-01-09"]
 
@@ -239,3 +239,122 @@ def test_january_2024_alerts_and_events():
         shared("israel-hfc-alerts") / "alertHistory.json") if r.values["date"].strftime("%Y-%m") == "2024-01")
     by_hand = Counter(cat for cat, t in _events_by_hand(alerts) if (t.year, t.month) == (2024, 1))
     assert events == by_hand == Counter({1: 113, 2: 31, 3: 1})
+
+
+# --- streaming -------------------------------------------------------------------
+
+
+def parsed(path):
+    """The good alerts of a file, loaded whole (as the reader did before it streamed)."""
+    items = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    return [hfc_alerts._alert(str(path), number, item) for number, item in enumerate(items, start=1)]
+
+
+def test_streamed_events_are_launch_events_over_the_whole_fixture(monkeypatch):
+    by_hand = [[a.id for a in group] for group in hfc_alerts.launch_events(parsed(FIXTURE))]
+    assert len(by_hand) == 27
+    assert [r.values["evidence"]["alerts"] for r in hfc_alerts.read(FIXTURE)] == by_hand
+    ordered = sorted(parsed(FIXTURE), key=lambda a: (a.time, a.id))
+    assert [[a.id for a in group] for group in hfc_alerts.stream_events(ordered)] == by_hand
+    # Chunks smaller than an alert (and than a Hebrew character) change nothing.
+    rows = [(r.row_key, r.row_number, r.raw, r.values) for r in hfc_alerts.read(FIXTURE)]
+    for chunk in (1, 5, 64):
+        monkeypatch.setattr(hfc_alerts, "CHUNK", chunk)
+        assert [(r.row_key, r.row_number, r.raw, r.values) for r in hfc_alerts.read(FIXTURE)] == rows
+
+
+@pytest.mark.parametrize("order", ["newest first", "oldest first", "shuffled"])
+def test_the_order_of_the_file_does_not_change_the_events(tmp_path, order):
+    alerts = json.loads(FIXTURE.read_text(encoding="utf-8"))  # newest first, as the real file
+    if order == "oldest first":
+        alerts.reverse()
+    elif order == "shuffled":  # times go up and down: the in-memory fallback
+        alerts = alerts[::2] + alerts[1::2]
+    path = write(tmp_path / "alerts.json", alerts)
+    expected = [(r.row_key, r.values) for r in hfc_alerts.read(FIXTURE)]
+    assert [(r.row_key, r.values) for r in hfc_alerts.read(path)] == expected
+
+
+def test_the_shared_history_streams_to_the_launch_events_of_the_whole_file():
+    path = shared("israel-hfc-alerts") / "alertHistory.json"
+    alerts = parsed(path)
+    times = [a.time for a in alerts]
+    assert all(a >= b for a, b in zip(times, times[1:]))  # newest first: read backwards
+    by_hand = [[a.id for a in group] for group in hfc_alerts.launch_events(alerts)]
+    assert [r.values["evidence"]["alerts"] for r in hfc_alerts.read(path)] == by_hand
+
+
+def test_a_cut_off_or_undecodable_file_is_a_file_error_saying_where(tmp_path):
+    whole = FIXTURE.read_bytes()
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(whole[:4235])  # in the middle of alert 21, which starts at byte 4014
+    with pytest.raises(FileError, match=r"truncated: alert 21, from byte 4014, is cut off") as caught:
+        list(hfc_alerts.read(cut))
+    assert caught.value.error.file == str(cut) and caught.value.error.row == 21
+    cut.write_bytes(whole.rstrip()[:-1])  # the closing bracket lost
+    with pytest.raises(FileError, match=r"array of alerts is not closed after alert 33"):
+        list(hfc_alerts.read(cut))
+    cut.write_bytes(whole.rstrip()[:-1].rstrip() + b",")
+    with pytest.raises(FileError, match=r"truncated: the file ends after alert 33"):
+        list(hfc_alerts.read(cut))
+    cut.write_bytes(whole[:500] + b"\xff" + whole[500:])  # byte 499 starts a Hebrew letter that 0xff cuts
+    with pytest.raises(FileError, match=r"is not UTF-8 text \(invalid continuation byte, at byte 499\)"):
+        list(hfc_alerts.read(cut))
+    cut.write_bytes(b'[{"id": "1"},]')
+    with pytest.raises(FileError, match=r"is not JSON \(Expecting value, line 1, in alert 2"):
+        list(hfc_alerts.read(cut))
+    cut.write_bytes(whole + b"[]")
+    with pytest.raises(FileError, match=r"is not JSON \(Extra data"):
+        list(hfc_alerts.read(cut))
+    # A bad alert before the cut is still a RowError, yielded before the FileError; no report is.
+    alerts = [alert("1", 1, "2024-01-01T10:00:00+02:00"), alert("2", 1, "yesterday")]
+    cut.write_bytes(json.dumps(alerts).encode()[:-1])
+    read = hfc_alerts.read(cut)
+    assert next(read).row == 2
+    with pytest.raises(FileError, match="not closed after alert 2"):
+        next(read)
+
+
+CITIES = ["שדרות", "איבים", "נחל עוז", "כפר עזה", "ניר עם", "קצרין", "קדמת צבי", "ערב אל עראמשה", "אדמית",
+          "מטולה", "קריית שמונה", "אשקלון - דרום", "נתיבות", "אופקים", "בארי"]
+
+
+def synthetic_history(path: Path, count: int) -> Path:
+    """`count` made-up alerts, newest first as the real file, in salvos of a few alerts, written one at a time."""
+    import random
+
+    rng = random.Random(7)
+    zone = dt.timezone(dt.timedelta(hours=2))
+    stamps, time = [], dt.datetime(2021, 5, 10, 18, 0, tzinfo=zone)
+    for _ in range(count):
+        time += dt.timedelta(seconds=rng.choice([0, 5, 40, 120, 400, 900]))
+        stamps.append(time)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("[\n")
+        for number, index in enumerate(range(count - 1, -1, -1)):
+            cat = 1 if index % 7 else 2
+            item = {"id": f"{index}_{stamps[index].date()}", "cat": cat, "title": "ירי רקטות וטילים",
+                    "cities": rng.sample(CITIES, rng.randint(1, 5)), "savedAt": stamps[index].isoformat()}
+            out.write(("" if number == 0 else ",\n") + json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        out.write("\n]\n")
+    return path
+
+
+def test_a_big_history_is_read_in_a_fraction_of_its_size(tmp_path):
+    import tracemalloc
+
+    path = synthetic_history(tmp_path / "alertHistory.json", 100_000)
+    size = path.stat().st_size
+    assert size > 15_000_000
+    events = alerts = 0
+    tracemalloc.start()
+    try:
+        for row in hfc_alerts.read(path):
+            events += 1
+            alerts += row.raw["alert_count"]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert alerts == 100_000 and 40_000 < events < 50_000
+    # About 21 bytes per alert (offsets, id hashes) and a few chunks; the whole file loaded took 7 times its size.
+    assert peak < size / 3, (peak, size)
