@@ -6,9 +6,8 @@ category, scope) and writes one report and one provenance entry (the raw row
 as JSON) per event, in one transaction. The peers load the same file with no
 mapping at all: ``sqlite-utils insert --csv`` and plain ``csv.reader`` +
 ``sqlite3.executemany`` into one untyped table. Each run is a fresh process on
-a new database; the tools take turns in every round. Salvo reads a file this
-large in a child process beside the writer; its peak memory is the sum of the
-two processes' peaks.
+a new database; the tools take turns in every round. Peak memory is the
+process's own plus that of any process it started.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ def run_benchmark(csv_path: Path, rows: int, repeat: int, work: Path) -> None:
         salvo.add(run, run.result.get("seconds"))
         if run.ok:
             salvo.detail = run.result
-            # A large file is read in a child process: count its memory too (the sum, not the larger).
+            # Any child process's memory counts too (the sum, not the larger).
             salvo.peaks[-1] = run.result["self_maxrss_mb"] + run.result.get("children_maxrss_mb", 0)
         remove_db(db)
         db = work / "sqlite-utils-acled.db"

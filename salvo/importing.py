@@ -23,7 +23,7 @@ from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
 from salvo.storage.store import trust_foreign_keys
-from salvo.background import in_child_process, prefetch
+from salvo.background import prefetch
 from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
 
 
@@ -54,10 +54,6 @@ class ImportSummary:
         data["unresolved_actors"] = dict(self.unresolved_actors.most_common())
         return data
 
-
-# Files this large, of readers that map whole columns at once (COLUMNAR), are read in a process of
-# their own: the reader's work and the writer's then use both cores instead of taking turns.
-CHILD_PROCESS_BYTES = 32 << 20
 
 Progress = Callable[[int, int, int], None]
 """Called as progress(rows read, bytes read, file size) while an import runs."""
@@ -183,11 +179,7 @@ def import_reports(
                         user=user or default_user())
         session.add(run)
         session.flush()
-        if size >= CHILD_PROCESS_BYTES and getattr(reader, "COLUMNAR", False):
-            batches = in_child_process(read_batches, str(path), fmt, options)
-        else:
-            batches = prefetch(report_batches(reader.read(path, **options)))
-        for batch in batches:
+        for batch in prefetch(report_batches(reader.read(path, **options))):
             frame = _first_of_each_key(batch, seen, summary)
             summary.rows += batch.rows
             summary.rejected += len({(e.row, e.file) for e in batch.errors})
@@ -213,13 +205,6 @@ def import_reports(
         run.added, run.updated, run.unchanged = summary.added, summary.updated, summary.unchanged
     summary.committed = True
     return summary
-
-
-def read_batches(path: str, fmt: str, options: dict) -> Iterator:
-    """The ReportBatch frames of a dataset file (what a reader process sends back)."""
-    from salvo.readers.formats import reader as dataset_reader
-
-    return report_batches(dataset_reader(fmt).read(Path(path), **options))
 
 
 def report_batches(items: Iterator, size: int = 5000) -> Iterator:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from salvo import importing
 from salvo.importing import import_reports
-from salvo.readers.errors import FileError
+from salvo.readers.errors import FileError, RowError
 from salvo.storage.reports import reports
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,26 +29,26 @@ def stored(store):
                 for r in reports(session)}
 
 
-def test_a_large_file_read_in_a_child_process_gives_the_same_reports(store, tmp_path, monkeypatch):
-    import_reports(store, FIXTURES / "acled_sample.csv", "acled")
-    in_thread = stored(store)
-    monkeypatch.setattr(importing, "CHILD_PROCESS_BYTES", 0)  # every file counts as large
-    other = tmp_path / "other.db"
-    from salvo.storage import connect
-
-    second = connect(f"sqlite:///{other}")
-    summary = import_reports(second, FIXTURES / "acled_sample.csv", "acled")
-    assert summary.added == len(in_thread) > 0
-    assert stored(second) == in_thread
-    second.dispose()
-
-
-def test_a_file_error_in_the_child_process_changes_nothing(sqlite_store, tmp_path, monkeypatch):
+def test_a_file_error_half_way_changes_nothing(sqlite_store, tmp_path):
     import_reports(sqlite_store, FIXTURES / "acled_sample.csv", "acled")
     before = stored(sqlite_store)
-    monkeypatch.setattr(importing, "CHILD_PROCESS_BYTES", 0)
     broken = tmp_path / "acled_sample.csv"
     broken.write_bytes((FIXTURES / "acled_sample.csv").read_bytes().replace(b"Iraq", b"Ir\xe2q"))
     with pytest.raises(FileError, match="UTF-8"):
         import_reports(sqlite_store, broken, "acled")
     assert stored(sqlite_store) == before
+
+
+def test_prefetch_hands_over_items_in_order_and_raises_the_readers_errors():
+    from salvo.background import prefetch
+
+    assert list(prefetch(iter(range(100)))) == list(range(100))
+
+    def failing():
+        yield 1
+        raise FileError(RowError("events.csv", 3, "date", "31/02", "not a date"))
+
+    items = prefetch(failing())
+    assert next(items) == 1
+    with pytest.raises(FileError, match="events.csv, row 3"):
+        next(items)

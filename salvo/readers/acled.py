@@ -53,7 +53,6 @@ FORMAT = "acled"
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "sub_event_type", "actor1", "actor2", "country",
             "location", "latitude", "longitude", "geo_precision", "source", "notes", "fatalities")
 BATCH_ROWS = 50_000
-COLUMNAR = True  # maps whole blocks with polars: large files are read in a process of their own
 
 
 def detect(header: list[str]) -> bool:

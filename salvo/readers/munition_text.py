@@ -11,7 +11,7 @@ indefinite amount ("several", "a barrage of", "rockets") has no count, nor does
 "a" before an attack noun ("a drone attack" is one attack, not one drone).
 When a text states several counts of one type, the first is taken.
 
-The same rules run two ways, with the same patterns: :func:`munition_lines`
+The same rules run two ways, with the same pattern: :func:`munition_lines`
 on one text, for readers that work row by row, and :func:`munition_lines_expr`
 as a polars expression over a column, for readers of large files.
 """
@@ -54,15 +54,13 @@ def _term() -> str:
 
 
 @cache
-def _counted() -> str:
-    """A count, up to three modifiers and a term, then perhaps an attack noun."""
-    return (rf"(?i)(?:^|[^\w-]){numbers.HEDGE}(?P<num>{numbers.NUMBER}|{numbers._VAGUE})(?:\s+of(?:\s+the)?)?\s+"
-            rf"(?P<mods>(?:[\w'/.-]+\s+){{0,3}}?)(?P<term>{_term()})\b(?P<after>\s+{_ATTACK}\b)?")
+def _mention() -> str:
+    """A term, with the count and up to three modifiers before it when there are, then perhaps an attack noun.
 
-
-@cache
-def _named() -> str:
-    return rf"(?i)\b(?:{_term()})\b"
+    One pattern finds every term, counted or not, so a text is scanned once.
+    """
+    return (rf"(?i)(?:(?:^|[^\w-]){numbers.HEDGE}(?P<num>{numbers.NUMBER}|{numbers._VAGUE})(?:\s+of(?:\s+the)?)?\s+"
+            rf"(?P<mods>(?:[\w'/.-]+\s+){{0,3}}?))?\b(?P<term>{_term()})\b(?P<after>\s+{_ATTACK}\b)?")
 
 
 @cache
@@ -83,11 +81,12 @@ def munition_lines(text: str | None) -> list[dict[str, int | str | None]]:
     if not text:
         return []
     forms = _forms()
-    found: dict[str, int | None] = {forms[m.group(0).lower()]: None for m in re.finditer(_named(), text)}
+    found: dict[str, int | None] = {}
     counted: set[str] = set()
-    for match in re.finditer(_counted(), text):
+    for match in re.finditer(_mention(), text):
         code = forms[match["term"].lower()]
-        if code in counted or re.search(_STOP, match["mods"]):
+        found.setdefault(code, None)
+        if match["num"] is None or code in counted or re.search(_STOP, match["mods"]):
             continue
         counted.add(code)
         num = match["num"].lower()
@@ -98,32 +97,26 @@ def munition_lines(text: str | None) -> list[dict[str, int | str | None]]:
 def munition_lines_column(text: pl.Series) -> pl.Series:
     """:func:`munition_lines` over a column of texts: a list of {munition_type, count} structs per text.
 
-    Two regular-expression passes over the whole column (terms, and counted
-    terms), then frame operations on the matches only, so a million rows take
-    seconds.
+    One regular-expression pass over the whole column, then frame operations
+    on the matches only, so a million rows take seconds.
     """
     forms, order = _forms(), codebook.vocabulary("munition_type")
     rank = {code: order.order(code) for code in set(forms.values())}
     rows = pl.DataFrame({"text": text}).with_row_index("row")
-    named = (
-        rows.select("row", term=pl.col("text").str.extract_all(_named())).explode("term").drop_nulls("term")
-        .select("row", code=pl.col("term").str.to_lowercase().replace_strict(forms))
-        .unique(maintain_order=True)
-    )
-    parts = pl.col("match").str.extract_groups(_counted())
+    parts = pl.col("match").str.extract_groups(_mention())
     num = parts.struct.field("num").str.to_lowercase()
-    counted = (
-        rows.select("row", match=pl.col("text").str.extract_all(_counted())).explode("match").drop_nulls("match")
+    value = (pl.when(parts.struct.field("after").is_not_null() & num.is_in(_ONE)).then(None)
+             .otherwise(num.replace_strict(_units(), default=num.cast(pl.Int64, strict=False), return_dtype=pl.Int64)))
+    counted = num.is_not_null() & parts.struct.field("mods").str.contains(_STOP).not_()
+    mentions = (
+        rows.select("row", match=pl.col("text").str.extract_all(_mention())).explode("match").drop_nulls("match")
         .select("row", code=parts.struct.field("term").str.to_lowercase().replace_strict(forms),
-                ok=parts.struct.field("mods").str.contains(_STOP).not_(),
-                count=pl.when(parts.struct.field("after").is_not_null() & num.is_in(_ONE)).then(None)
-                .otherwise(num.replace_strict(_units(), default=num.cast(pl.Int64, strict=False),
-                                              return_dtype=pl.Int64)))
-        .filter("ok").group_by("row", "code", maintain_order=True).agg(pl.col("count").first())
+                counted=counted.fill_null(False), count=value)
+        .group_by("row", "code", maintain_order=True)
+        .agg(pl.col("count").filter("counted").first())
     )
     lines = (
-        named.join(counted, on=["row", "code"], how="left")
-        .with_columns(specific=(pl.col("code") != "unknown").any().over("row"))
+        mentions.with_columns(specific=(pl.col("code") != "unknown").any().over("row"))
         .filter((pl.col("code") != "unknown") | pl.col("specific").not_())
         .sort("row", pl.col("code").replace_strict(rank, return_dtype=pl.Int64))
         .group_by("row", maintain_order=True)

@@ -34,12 +34,10 @@ def in_scope_column(frame: "pl.DataFrame") -> "pl.Series":
     import polars as pl
 
     rules = scope()
-    actors = codebook.actors()
-    affiliations = {actor.id: actor.affiliation for actor in actors}
-    affiliation = pl.col("actor_id").replace_strict(affiliations, default=None, return_dtype=pl.String)
-    projectile = pl.col("munitions").list.eval(
-        pl.element().struct.field("munition_type").is_in(list(rules["munitions"]))).list.any().fill_null(False)
-    who = (affiliation.is_in(list(rules["affiliations"])).fill_null(False)
+    iran_linked = [a.id for a in codebook.actors() if a.affiliation in rules["affiliations"]]
+    types = pl.col("munitions").list.eval(pl.element().struct.field("munition_type"))
+    projectile = types.list.set_intersection(pl.lit(sorted(rules["munitions"]))).list.len() > 0
+    who = (pl.col("actor_id").is_in(iran_linked).fill_null(False)
            | pl.col("target_category").is_in(list(rules["target_categories"])).fill_null(False))
     where = pl.col("country").is_null() | pl.col("country").is_in(list(rules["countries"]))
-    return frame.select((projectile & who & where).alias("in_scope")).to_series()
+    return frame.select((projectile.fill_null(False) & who & where).alias("in_scope")).to_series()
