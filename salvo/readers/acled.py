@@ -32,6 +32,7 @@ the number of events read is checked against ``count``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -257,3 +258,18 @@ def _categories(column: pl.Expr, table: str) -> pl.Expr:
         result = pl.when(column.str.contains(f"(?i){rule['pattern']}").fill_null(False)) \
             .then(pl.lit(rule["category"])).otherwise(result)
     return result
+
+
+def actor_table() -> dict[str, str]:
+    """ACLED's own actor names -> Salvo actor ids (mappings/acled.yaml), for readers of ACLED rows elsewhere."""
+    return _mapping()["actors"]
+
+
+def target_from_notes(notes: str | None, actor_id: str | None) -> str | None:
+    """The target category ACLED notes name (``target_notes``), for one row; none for a state's own operation."""
+    if not notes or (actor_id and _affiliations().get(actor_id) == "state"):
+        return None
+    for rule in _mapping()["target_notes"]:
+        if re.search(rule["pattern"], notes, re.I):
+            return rule["category"]
+    return None

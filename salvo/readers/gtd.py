@@ -180,31 +180,18 @@ def _blank(value: str) -> str:
 
 
 def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]) -> ReportRow | RowError:
-    if row.get("adatforras") and row["adatforras"] != "GTD":
-        return RowError(file, number, "adatforras", row["adatforras"], "not a GTD row (the table mixes sources)")
+    source = row.get("adatforras")
+    if source == "ACLED":
+        return _acled_report(file, number, row, dates)
+    if source and source != "GTD":
+        return RowError(file, number, "adatforras", source, "neither a GTD nor an ACLED row")
     key = _eventid(row["eventid"])
     if key is None:
         return RowError(file, number, "eventid", row["eventid"], "not a GTD event id (digits)")
-    year_column, month_column, day_column = dates
-    parts = []
-    for column in dates:
-        value = _int(row.get(column))
-        if value is None:
-            return RowError(file, number, column, row.get(column), "not a whole number")
-        parts.append(value)
-    year, month, day = parts
-    precision = "day" if day and month else "month" if month else "year"
-    try:
-        date = dt.date(year, month or 1, (day if month else 0) or 1)
-    except ValueError:
-        return RowError(file, number, day_column if month else month_column, row.get(day_column if month else
-                        month_column), "not a calendar date")
-    coordinates = []
-    for column in ("latitude", "longitude"):
-        try:
-            coordinates.append(float(row[column]) if row.get(column) else None)
-        except ValueError:
-            return RowError(file, number, column, row[column], "not a number")
+    when = _when(file, number, row, dates)
+    if isinstance(when, RowError):
+        return when
+    date, precision, coordinates = when
     related = _related(row.get("related"), key)
     if related is None:
         return RowError(file, number, "related", row.get("related"), "not a list of GTD event ids")
@@ -234,6 +221,72 @@ def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, 
     values["in_scope"] = in_scope(munitions=kinds, actor_id=values["actor_id"], target_category=target_category,
                                   country=values["country"])
     return ReportRow(FORMAT, key, number, dict(row), values)
+
+
+def _when(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]
+          ) -> tuple[dt.date, str, list[float | None]] | RowError:
+    """A row's date, date precision and coordinates, or the RowError of the first that cannot be read."""
+    year_column, month_column, day_column = dates
+    parts = []
+    for column in dates:
+        value = _int(row.get(column))
+        if value is None:
+            return RowError(file, number, column, row.get(column), "not a whole number")
+        parts.append(value)
+    year, month, day = parts
+    precision = "day" if day and month else "month" if month else "year"
+    try:
+        date = dt.date(year, month or 1, (day if month else 0) or 1)
+    except ValueError:
+        return RowError(file, number, day_column if month else month_column, row.get(day_column if month else
+                        month_column), "not a calendar date")
+    coordinates = []
+    for column in ("latitude", "longitude"):
+        try:
+            coordinates.append(float(row[column]) if row.get(column) else None)
+        except ValueError:
+            return RowError(file, number, column, row[column], "not a number")
+    return date, precision, coordinates
+
+
+def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]) -> ReportRow | RowError:
+    """An ACLED event carried in a GTD-shaped table (the drone database's ``adatforras`` = ACLED rows).
+
+    Its ``eventid`` is ACLED's ``event_id_cnty``, so it becomes an ``acled``
+    report under that key: the same event read from an ACLED export is the
+    same report, with a second provenance entry. Such rows fill only the date,
+    place, ``summary`` (ACLED's notes), ``gname`` (the actor), ``nkill`` and
+    ``scite1`` (ACLED's sources); munition types and counts come from the notes.
+    """
+    from salvo.readers.acled import actor_table, target_from_notes
+    from salvo.readers.munition_text import munition_lines
+
+    key = (row.get("eventid") or "").strip()
+    if not re.fullmatch(r"[A-Z]{2,4}\d+", key):
+        return RowError(file, number, "eventid", row.get("eventid"), "not an ACLED event id (e.g. IRQ49196)")
+    when = _when(file, number, row, dates)
+    if isinstance(when, RowError):
+        return when
+    date, precision, coordinates = when
+    country = gazetteer.country(row.get("country_txt") or None)
+    actor_name = row.get("gname") or None
+    actor_id = actor_names.resolve(actor_name, actor_table())
+    notes = row.get("summary") or ""
+    lines = munition_lines(notes)
+    sources = [s.strip() for s in (row.get("scite1") or "").split(";") if s.strip()]
+    target_category = target_from_notes(notes, actor_id)
+    values = {
+        "date": date, "date_precision": precision, "country": country.code if country else None,
+        "location": _place(row.get("city")) or _place(row.get("provstate")),
+        "latitude": coordinates[0], "longitude": coordinates[1], "target_category": target_category,
+        "actor_name": actor_name, "actor_id": actor_id, "killed": _count_of(row.get("nkill")),
+        "outlet": sources[0] if sources else None, "munitions": lines,
+        "evidence": {"sources": sources, "carried_by": "GTD-shaped table (adatforras = ACLED)"},
+        "text": notes or None,
+    }
+    values["in_scope"] = in_scope(munitions=[line["munition_type"] for line in lines], actor_id=actor_id,
+                                  target_category=target_category, country=values["country"])
+    return ReportRow("acled", key, number, dict(row), values)
 
 
 def munitions(row: dict[str, str]) -> tuple[list[str], int | None]:

@@ -174,10 +174,12 @@ def test_drone_db_and_2021_file_share_events_without_double_counting(sqlite_stor
     raw_2021 = raw_rows(path_2021)
     both = {r["eventid"] for r in gtd_rows} & {r["eventid"] for r in raw_2021}
     first = import_reports(sqlite_store, drone, "gtd")
-    assert first.added == len(gtd_rows) == 491 and first.rejected == 1524 - 491  # ACLED rows are not GTD
+    # The table's ACLED rows become ACLED reports, keyed by ACLED's own event id.
+    assert first.added == 1524 and first.rejected == 0 and len(gtd_rows) == 491
     second = import_reports(sqlite_store, path_2021, "gtd")
     assert second.added == len(raw_2021) - len(both)
     with sqlite_store.session() as session:
+        assert len(reports(session, "acled")) == 1524 - 491
         stored = reports(session, "gtd")
         twice = {r.row_key for r in stored if len(r.provenance) == 2}
     assert len(stored) == 491 + 1223 - len(both)
@@ -212,3 +214,19 @@ def test_per_year_counts_by_munition_match_an_independent_count(sqlite_store):
     projectile[(2017, "uav")] -= 1  # "Three drones containing explosives ... and toxic gases": weaptype1 Chemical
     projectile[(2013, "uav")] -= 1  # weapon type Unknown, no detail; the summary names a drone
     assert projectile == dict(independent)
+
+
+def test_acled_rows_of_a_gtd_shaped_table_are_acled_reports():
+    drone = shared("drone-terrorism-db") / DRONE_DB
+    raw = {r["eventid"]: r for r in raw_rows(drone) if r["adatforras"] == "ACLED"}
+    read = {r.row_key: r for r in gtd.read(drone) if not isinstance(r, RowError) and r.dataset == "acled"}
+    assert read.keys() == raw.keys() and len(read) == 1033
+    # Independently: the rows whose notes name a drone are the drone reports.
+    drone_words = r"\b(?:drones?|uavs?|quadcopters?|unmanned aerial vehicles?)\b"
+    drones = {k for k, r in raw.items() if re.search(drone_words, r["summary"], re.I)}
+    typed = {k for k, r in read.items() if any(m["munition_type"] == "uav" for m in r.values["munitions"])}
+    assert typed == drones
+    per_year = Counter(r.values["date"].year for r in read.values())
+    assert per_year == Counter(int(r["year"]) for r in raw.values())
+    assert all(r.values["evidence"]["sources"] == [s.strip() for s in raw[k]["scite1"].split(";") if s.strip()]
+               for k, r in read.items())
