@@ -1,9 +1,12 @@
-"""Importing a file of incidents into the store: validate everything, write in one transaction.
+"""Importing a file into the store, in one transaction: incidents (Salvo's format) or reports (a dataset's).
 
-A file with any invalid row changes nothing, and every error is reported at
-once. With ``skip_invalid`` the valid incidents are imported and the rejected
-rows are written, with their reasons, to a side file. Importing the same file
-twice leaves the same database.
+:func:`import_file` reads Salvo's interchange format: a file with any invalid
+row changes nothing, and every error is reported at once; with
+``skip_invalid`` the valid incidents are imported and the rejected rows are
+written, with their reasons, to a side file. :func:`import_reports` reads a
+public dataset's file (salvo.readers.formats) into reports with provenance:
+unreadable rows are reported and skipped, an unreadable file changes nothing.
+Importing the same file twice leaves the same database.
 """
 
 from __future__ import annotations
@@ -240,10 +243,13 @@ def report_batches(items: Iterator, size: int = 5000) -> Iterator:
 
 
 def _first_of_each_key(batch, seen: dict[str, set[str]], summary: ImportSummary) -> pl.DataFrame:
-    """The batch's reports without those whose key an earlier row of the file already had (each an error)."""
+    """The batch's reports without those whose key an earlier row of the file already had (each an error).
+
+    The keys read so far are kept for the whole import (about 100 bytes each),
+    the one thing that grows with the file.
+    """
     frame = batch.frame
-    rows = frame.select("dataset", "row_key").rows() if frame["dataset"].n_unique() > 1 else None
-    if rows is None and frame.height:
+    if frame.height and frame["dataset"].n_unique() == 1:
         known = seen.setdefault(frame["dataset"][0], set())
         keys = frame["row_key"].to_list()
         new = set(keys)
