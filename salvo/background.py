@@ -11,8 +11,11 @@ than it saved, 27.5 s against 24.6 s.)
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from queue import Empty, Queue
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def prefetch(items: Iterator, depth: int = 2) -> Iterator:
@@ -52,3 +55,25 @@ def prefetch(items: Iterator, depth: int = 2) -> Iterator:
                 queue.get_nowait()
             except Empty:
                 worker.join(0.05)
+
+
+def in_background(function: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Start ``function(*args)`` in a thread now; the returned callable waits for its result (or error)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed over to the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="salvo-background", daemon=True)
+    worker.start()
+
+    def result() -> T:
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    return result

@@ -26,7 +26,7 @@ from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
 from salvo.storage import Store
 from salvo.storage.store import prepare_bulk_write
-from salvo.background import prefetch
+from salvo.background import in_background, prefetch
 from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
 
 
@@ -178,8 +178,8 @@ def import_reports(
     size = path.stat().st_size
     with store.session() as session:
         prepare_bulk_write(session)
-        run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=file_digest(path), format=fmt,
-                        user=user or default_user())
+        digest = in_background(file_digest, path)  # hashing the bytes overlaps reading them
+        run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256="", format=fmt, user=user or default_user())
         session.add(run)
         session.flush()
         for batch in prefetch(report_batches(reader.read(path, **options))):
@@ -206,6 +206,7 @@ def import_reports(
                 summary.withdrawn += withdraw_missing(session, dataset, str(path), keys)
         run.rows, run.rejected = summary.rows, summary.rejected
         run.added, run.updated, run.unchanged = summary.added, summary.updated, summary.unchanged
+        run.sha256 = digest()
     summary.committed = True
     return summary
 

@@ -52,3 +52,18 @@ def test_prefetch_hands_over_items_in_order_and_raises_the_readers_errors():
     assert next(items) == 1
     with pytest.raises(FileError, match="events.csv, row 3"):
         next(items)
+
+
+def test_the_import_run_records_the_files_digest(sqlite_store):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from salvo.model import ImportRun
+
+    path = FIXTURES / "acled_sample.json"
+    summary = import_reports(sqlite_store, path, "acled")
+    with sqlite_store.session() as session:
+        (run,) = session.scalars(select(ImportRun))
+        assert run.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert (run.format, run.rows, run.added) == ("acled", summary.rows, summary.added)
