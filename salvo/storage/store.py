@@ -121,7 +121,10 @@ def _checks_back_on(dbapi_connection, connection_record) -> None:
     """Every pooled SQLite connection goes back as it came: foreign-key checks on, in WAL mode."""
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
     if connection_record.info.pop("bulk_journal", False):
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:  # busy: the next connection to open the file sets WAL mode again
+            pass
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
