@@ -64,7 +64,7 @@ import yaml
 
 from salvo import codebook, gazetteer
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow
+from salvo.readers.report_rows import ReportRow, whole_number
 from salvo.readers.scope import in_scope
 
 FORMAT = "gdelt"
@@ -282,13 +282,13 @@ def _report(file: str, names: dict[str, str], group: list[tuple[int, dict[str, s
     evidence: dict[str, Any] = {
         "confidence": "low", "candidate": True, "note": CANDIDATE_NOTE,
         "cameo": code, "cameo_label": event["label"], "projectile": event["projectile"],
-        "quad_class": _int(row.get("QuadClass")), "goldstein": _float(row.get("GoldsteinScale")),
-        "num_mentions": _int(row.get("NumMentions")), "num_sources": _int(row.get("NumSources")),
-        "num_articles": _int(row.get("NumArticles")),
+        "quad_class": whole_number(row.get("QuadClass")), "goldstein": _float(row.get("GoldsteinScale")),
+        "num_mentions": whole_number(row.get("NumMentions")), "num_sources": whole_number(row.get("NumSources")),
+        "num_articles": whole_number(row.get("NumArticles")),
         "location_precision": LOCATION_PRECISION.get((row.get("ActionGeo_Type") or "").strip()),
     }
     if "Confidence" in row:  # a file joined with GDELT's mentions table: each row is one mention
-        mentions = [{"url": r["SOURCEURL"].strip() or None, "confidence": _int(r["Confidence"]), "row": n}
+        mentions = [{"url": r["SOURCEURL"].strip() or None, "confidence": whole_number(r["Confidence"]), "row": n}
                     for n, r in group]
         evidence["mention_confidence"] = max((m["confidence"] for m in mentions if m["confidence"] is not None),
                                              default=None)
@@ -350,13 +350,6 @@ def outlet(url: str | None) -> str | None:
     except ValueError:
         return None
     return host.removeprefix("www.") if host else None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def _float(value: str | None) -> float | None:

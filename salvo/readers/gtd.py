@@ -36,7 +36,7 @@ import yaml
 from salvo import gazetteer
 from salvo.readers import actor_names
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow
+from salvo.readers.report_rows import ReportRow, whole_number
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
 
@@ -229,7 +229,7 @@ def _when(file: str, number: int, row: dict[str, str], dates: tuple[str, str, st
     year_column, month_column, day_column = dates
     parts = []
     for column in dates:
-        value = _int(row.get(column))
+        value = whole_number(row.get(column))
         if value is None:
             return RowError(file, number, column, row.get(column), "not a whole number")
         parts.append(value)
@@ -346,9 +346,9 @@ def _count(detail: str, kind: str) -> int | None:
 
 
 def _attribution(row: dict[str, str], actor_name: str | None) -> str:
-    if _int(row.get("claimed")) == 1:
+    if whole_number(row.get("claimed")) == 1:
         return "claimed"
-    if _int(row.get("guncertain1")) == 1:
+    if whole_number(row.get("guncertain1")) == 1:
         return "suspected"
     return "attributed_by_officials" if actor_name else "unknown"
 
@@ -379,16 +379,9 @@ def _eventid(value: str | None) -> str | None:
     return str(int(match.group(1))) if match else None
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def _count_of(value: str | None) -> int | None:
     """A casualty count: None for missing, unreadable or negative (GTD's -99 'unknown')."""
-    number = _int(value)
+    number = whole_number(value)
     return number if number is not None and number >= 0 else None
 
 

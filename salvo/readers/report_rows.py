@@ -68,3 +68,11 @@ def csv_dicts(path: Path, required: tuple[str, ...], what: str) -> Iterator[tupl
                     yield number, row
     except UnicodeDecodeError as exc:
         raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
+
+
+def whole_number(text: str | None) -> int | None:
+    """A cell's whole number ("3", "3.0"), or None when it is empty or not a number."""
+    try:
+        return int(float(text)) if text not in (None, "") else None
+    except ValueError:
+        return None

@@ -29,7 +29,7 @@ import yaml
 from salvo import gazetteer
 from salvo.readers import actor_names
 from salvo.readers.errors import RowError
-from salvo.readers.report_rows import ReportRow, csv_dicts
+from salvo.readers.report_rows import ReportRow, csv_dicts, whole_number
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
 
@@ -83,7 +83,7 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError
         "date": date, "date_precision": precision, "country": country.code if country else None,
         "location": row.get("where_coordinates") or None, "latitude": latitude, "longitude": longitude,
         "actor_name": actor_name, "actor_id": actor_id, "attribution": None,
-        "killed": _int(row.get("best")), "outlet": sources[0]["office"] if sources else None,
+        "killed": whole_number(row.get("best")), "outlet": sources[0]["office"] if sources else None,
         "munitions": [{"munition_type": kind, "count": None} for kind in munitions],
         "evidence": {"sources": sources, "location_precision": LOCATION_PRECISION.get(row["where_prec"])},
         "text": headlines or None,
@@ -118,10 +118,3 @@ def _sources(row: dict[str, str]) -> list[dict[str, str]]:
 
 def _at(values: list[str], index: int) -> str:
     return values[index].strip() if index < len(values) else ""
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
