@@ -16,7 +16,7 @@ from pathlib import Path
 
 import measure
 import report
-from bench_import import SQLITE_UTILS, Tool, remove_db
+from bench_import import Tool, remove_db, run_peers
 
 TARGET_ROWS_PER_SECOND = 50_000
 TARGET_PEAK_MB = 500
@@ -41,16 +41,7 @@ def run_benchmark(csv_path: Path, rows: int, repeat: int, work: Path) -> None:
             # Any child process's memory counts too (the sum, not the larger).
             salvo.peaks[-1] = run.result["self_maxrss_mb"] + run.result.get("children_maxrss_mb", 0)
         remove_db(db)
-        db = work / "sqlite-utils-acled.db"
-        remove_db(db)
-        utils.add(measure.run([str(SQLITE_UTILS), "insert", str(db), "events", str(csv_path), "--csv"], env=env),
-                  None)
-        remove_db(db)
-        db = work / "plain-acled.db"
-        remove_db(db)
-        run = measure.run_task("plain_import", env=env, csv_path=str(csv_path), db_path=str(db))
-        plain.add(run, run.result.get("seconds"))
-        remove_db(db)
+        run_peers(csv_path, "events", work, env, utils, plain)
     print_table(salvo, utils, plain, rows)
 
 

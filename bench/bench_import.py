@@ -105,19 +105,21 @@ def run_benchmark(csv_path: Path, incidents: int, csv_rows: int, repeat: int, sa
                 keep_db(db, salvo_db, run.result)
                 kept = True
         remove_db(db)
-
-        db = work / "sqlite-utils.db"
-        remove_db(db)
-        utils.add(measure.run([str(SQLITE_UTILS), "insert", str(db), "incidents", str(csv_path), "--csv"], env=env),
-                  None)
-        remove_db(db)
-
-        db = work / "plain.db"
-        remove_db(db)
-        run = measure.run_task("plain_import", env=env, csv_path=str(csv_path), db_path=str(db))
-        plain.add(run, run.result.get("seconds"))
-        remove_db(db)
+        run_peers(csv_path, "incidents", work, env, utils, plain)
     print_table(salvo, utils, plain, incidents, csv_rows)
+
+
+def run_peers(csv_path: Path, table: str, work: Path, env: dict, utils: Tool, plain: Tool) -> None:
+    """One round of the peers on a CSV: sqlite-utils, then csv + sqlite3, each on a new database."""
+    db = work / f"sqlite-utils-{table}.db"
+    remove_db(db)
+    utils.add(measure.run([str(SQLITE_UTILS), "insert", str(db), table, str(csv_path), "--csv"], env=env), None)
+    remove_db(db)
+    db = work / f"plain-{table}.db"
+    remove_db(db)
+    run = measure.run_task("plain_import", env=env, csv_path=str(csv_path), db_path=str(db))
+    plain.add(run, run.result.get("seconds"))
+    remove_db(db)
 
 
 def print_table(salvo: Tool, utils: Tool, plain: Tool, incidents: int, csv_rows: int) -> None:
