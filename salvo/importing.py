@@ -189,10 +189,11 @@ def import_reports(
             summary.errors.extend(batch.errors)
             if progress:
                 progress(summary.rows, batch.position or 0, size if batch.position else 0)
-            for dataset in frame["dataset"].unique().to_list():
+            datasets = frame["dataset"].unique().to_list()
+            for dataset in datasets:
                 if dataset not in fresh:
                     fresh[dataset] = not has_reports(session, dataset)
-            first_reading = all(fresh.get(d, False) for d in frame["dataset"].unique().to_list())
+            first_reading = all(fresh[d] for d in datasets)
             written = write_reports(session, frame, source_file=str(path), fresh=first_reading)
             summary.added += written.added
             summary.updated += written.updated

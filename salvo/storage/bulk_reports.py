@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from salvo.model import Provenance, Report, utcnow
 from salvo.storage.bulk import BATCH_SIZE, Writer, sqlite_time
 from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, with_hashes
-from salvo.storage.reports import REPORT_FIELDS
+from salvo.storage.reports import REPORT_FIELDS, release_name
 
 _reports = Report.__table__
 _provenance = Provenance.__table__
@@ -161,14 +160,14 @@ def _equal(old: tuple, new: tuple) -> bool:
 
 def _refresh_provenance(writer: Writer, frame: pl.DataFrame, source_file: str, stamp) -> None:
     """Add or refresh the provenance entry from this file of reports that were already stored."""
-    name = Path(source_file).name
+    name = release_name(source_file)
     ids = frame["report_id"].to_list()
     entries: dict[int, tuple[int, str | None]] = {}
     for start in range(0, len(ids), BATCH_SIZE):
         query = select(_provenance.c.report_id, _provenance.c.id, _provenance.c.source_file,
                        _provenance.c.raw_hash).where(_provenance.c.report_id.in_(ids[start:start + BATCH_SIZE]))
         for report_id, entry_id, file, raw_hash in writer.conn.execute(query):
-            if Path(file).name == name:
+            if release_name(file) == name:
                 entries[report_id] = (entry_id, raw_hash)
     added, refreshed = [], []
     for report_id, row_number, raw, raw_hash in frame.select(PROVENANCE_COLUMNS).iter_rows():
@@ -191,15 +190,14 @@ def withdraw_missing(session: Session, dataset: str, source_file: str, keys: set
     not withdrawn. A withdrawn report stays, with its provenance; reading its
     row again brings it back.
     """
-    name = Path(source_file).name
+    name = release_name(source_file)
     query = (select(_reports.c.id, _reports.c.row_key, _provenance.c.source_file)
              .join(_provenance, _provenance.c.report_id == _reports.c.id)
              .where(_reports.c.dataset == dataset, _reports.c.withdrawn.is_(False)))
     files: dict[int, set[str]] = {}
     vanished: set[int] = set()
-    names: dict[str, str] = {}
     for report_id, row_key, file in session.execute(query):
-        files.setdefault(report_id, set()).add(names.get(file) or names.setdefault(file, Path(file).name))
+        files.setdefault(report_id, set()).add(release_name(file))
         if row_key not in keys:
             vanished.add(report_id)
     gone = [(True, report_id) for report_id in sorted(vanished) if files[report_id] == {name}]

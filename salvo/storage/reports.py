@@ -7,6 +7,7 @@ entry (file, row, raw values, time).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,19 @@ def save_report(
         outcome = "updated" if outcome == "unchanged" else outcome
     if outcome != "unchanged":
         report.updated_at = utcnow()
-    entry = next((p for p in report.provenance if Path(p.source_file).name == Path(source_file).name), None)
+    entry = next((p for p in report.provenance if release_name(p.source_file) == release_name(source_file)), None)
     if entry is None:
         report.provenance.append(Provenance(source_file=source_file, row_number=row_number, raw=raw))
     elif entry.raw != raw or entry.row_number != row_number:
         entry.source_file, entry.row_number, entry.raw, entry.imported_at = source_file, row_number, raw, utcnow()
     session.flush()
     return outcome
+
+
+@lru_cache(maxsize=1024)
+def release_name(source_file: str) -> str:
+    """What makes two files releases of one: the same file name, whatever folder each was read from."""
+    return Path(source_file).name
 
 
 def reports(session: Session, dataset: str | None = None) -> list[Report]:
