@@ -128,11 +128,16 @@ class Incident(Base):
     import_id: Mapped[str | None] = mapped_column(ForeignKey("imports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Linkage: an incident merged into another keeps its row as a tombstone pointing there,
+    # so an id once cited still resolves; out-of-scope incidents are kept but never counted.
+    merged_into: Mapped[str | None] = mapped_column(String(128), index=True)
+    in_scope: Mapped[bool] = mapped_column(Boolean, default=True)
+    conflicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    derivation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     munitions: Mapped[list[MunitionLine]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="MunitionLine.position"
     )
-
 
 
 class MunitionLine(Base):
@@ -180,6 +185,9 @@ class Report(Base):
     location: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # A gazetteer id, not a foreign key: towns enter the places table only when an incident uses them.
+    place_id: Mapped[str | None] = mapped_column(String(80))
+    location_precision: Mapped[str | None] = mapped_column(String(16))
     target: Mapped[str | None] = mapped_column(Text)
     target_category: Mapped[str | None] = mapped_column(String(32))
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
@@ -187,6 +195,7 @@ class Report(Base):
     attribution: Mapped[str | None] = mapped_column(String(32))
     killed: Mapped[int | None] = mapped_column(Integer)
     injured: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[str | None] = mapped_column(String(16))
     munitions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     text: Mapped[str | None] = mapped_column(Text)
@@ -253,3 +262,105 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class LinkRun(Base):
+    """One run of the linker: when, by whom, with which settings, and what it did."""
+
+    __tablename__ = "link_runs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128))
+    settings_digest: Mapped[str] = mapped_column(String(64))
+    engine: Mapped[str] = mapped_column(String(16), default="polars")
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class LinkPair(Base):
+    """A scored pair of reports between the two thresholds: the review queue.
+
+    `report_a` is always the smaller report id. `reasons` lists each
+    comparison's level and weight, so a reviewer sees why the pair scored as it did.
+    """
+
+    __tablename__ = "link_pairs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_a: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_b: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("link_runs.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("report_a", "report_b", name="uq_link_pair"),)
+
+
+class LinkDecision(Base):
+    """An analyst's decision about linkage: a pair accepted or rejected, a report moved.
+
+    Decisions are never deleted: undoing one sets `revoked_at`, and the
+    incidents are rebuilt from their reports. The linker obeys every
+    decision that is not revoked.
+    """
+
+    __tablename__ = "link_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    report_a: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_b: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    incident_id: Mapped[str | None] = mapped_column(String(128))
+    pair_id: Mapped[int | None] = mapped_column(Integer)
+    user: Mapped[str] = mapped_column(String(128))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class ClaimEntry(Base):
+    """One entry of an incident's claims ledger: a claim, denial, official attribution or suspicion.
+
+    Rebuilt from the incident's reports whenever they change; `report_id`
+    names the report it came from.
+    """
+
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(String(80))
+    actor_name: Mapped[str | None] = mapped_column(Text)
+    made_by: Mapped[str | None] = mapped_column(Text)
+    stated_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class OutcomeEntry(Base):
+    """One entry of an incident's outcome ledger: what one report says of one munition type."""
+
+    __tablename__ = "outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    munition_type: Mapped[str] = mapped_column(String(32))
+    launched: Mapped[int | None] = mapped_column(Integer)
+    intercepted: Mapped[int | None] = mapped_column(Integer)
+    impacted: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[int | None] = mapped_column(Integer)
+
+
+class IncidentOverride(Base):
+    """An analyst's value for one field of an incident: it wins over the reconciliation rule and survives re-links."""
+
+    __tablename__ = "incident_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(128), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Any] = mapped_column(JSON)
+    user: Mapped[str] = mapped_column(String(128))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

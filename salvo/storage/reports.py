@@ -15,12 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salvo.model import Provenance, Report, utcnow
-
-REPORT_FIELDS = (
-    "url", "outlet", "published_at", "in_scope", "date", "date_precision", "country", "location", "latitude",
-    "longitude", "target", "target_category", "actor_id", "actor_name", "attribution", "killed", "injured",
-    "munitions", "evidence", "text",
-)
+from salvo.records import REPORT_FIELDS
 
 
 def save_report(

@@ -12,7 +12,7 @@ from salvo.model import ActorRow, Meta, PlaceRow
 from salvo.storage.store import Store, initialise_meta
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0002"
+HEAD = "0003"
 
 
 class SchemaOutOfDate(RuntimeError):
