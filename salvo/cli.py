@@ -18,6 +18,9 @@ chart_app = typer.Typer(no_args_is_help=True, help="Draw charts (PNG, SVG and se
 app.add_typer(chart_app, name="chart")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure Salvo's stages against gold annotations.")
 app.add_typer(eval_app, name="eval")
+review_app = typer.Typer(help="The review queue: pairs of reports the linker was unsure of.",
+                         invoke_without_command=True)
+app.add_typer(review_app, name="review")
 
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", envvar="SALVO_DATABASE_URL", show_envvar=True,
@@ -316,6 +319,8 @@ def incidents(
     db: DbOption = None,
     ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
     limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 0,
+    conflicts: Annotated[bool, typer.Option(help="Only incidents whose reports disagree beyond their precision.")] = False,
+    reports: Annotated[bool, typer.Option(help="Show each incident's reports, with their raw rows and ledgers.")] = False,
     fmt: FormatOption = "table",
 ) -> None:
     """List the incidents behind a figure: same filters as `salvo stats`."""
@@ -324,13 +329,174 @@ def incidents(
 
     store = _store(db)
     ids = incident_ids(store, filters, ytd=ytd)
+    if conflicts:
+        from salvo.storage.linked import incidents_with_conflicts
+
+        with store.session() as session:
+            flagged = incidents_with_conflicts(session)
+        ids = [i for i in ids if i in flagged]
     if limit:
         ids = ids[:limit]
-    order = {incident_id: n for n, incident_id in enumerate(ids)}
-    records = sorted(iter_incidents(store, ids), key=lambda r: order[r.id]) if ids else []
     from salvo import render
 
+    if reports:
+        details = _details(store, ids)
+        if fmt == "json":
+            print(json.dumps([render.detail_json(d) for d in details], ensure_ascii=False, default=str))
+        else:
+            for detail in details:
+                render.incident_detail(detail, _console())
+        return
+    order = {incident_id: n for n, incident_id in enumerate(ids)}
+    records = sorted(iter_incidents(store, ids), key=lambda r: order[r.id]) if ids else []
     render.incidents_output(records, fmt, _console())
+
+
+def _details(store, ids: list[str]) -> list[dict]:
+    from salvo.storage.linked import incident_detail
+
+    with store.session() as session:
+        return [d for d in (incident_detail(session, i) for i in ids) if d is not None]
+
+
+@app.command()
+def show(
+    incident: Annotated[str, typer.Argument(help="An incident id (an id merged away resolves to its incident).")],
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.", callback=_choice("table", "json"))] = "table",
+) -> None:
+    """One incident: each value and where it came from, conflicts, ledgers, its reports with raw rows, history."""
+    from salvo import render
+
+    details = _details(_store(db), [incident])
+    if not details:
+        _fail(f"no incident {incident!r}")
+    if fmt == "json":
+        print(json.dumps(render.detail_json(details[0]), ensure_ascii=False, default=str))
+    else:
+        render.incident_detail(details[0], _console())
+
+
+SettingsOption = Annotated[Optional[Path], typer.Option(
+    "--settings", help="A linkage settings file (default: the shipped salvo/link/settings.yaml).")]
+
+
+def _settings(path: Optional[Path]):
+    from salvo.link import SettingsError, load_settings
+
+    try:
+        return load_settings(path)
+    except SettingsError as exc:
+        _fail(f"{exc}; nothing was linked.")
+
+
+@app.command("link")
+def link_command(
+    db: DbOption = None,
+    settings: SettingsOption = None,
+    full: Annotated[bool, typer.Option(help="Re-examine every report, not only new and changed ones.")] = False,
+    estimate: Annotated[Optional[Path], typer.Option(
+        help="Instead of linking, re-estimate m, u and the prior by EM on the store's blocked pairs and "
+             "write a settings file here.")] = None,
+    user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
+    summary: Annotated[str, typer.Option(help="text or json.", callback=_choice("text", "json"))] = "text",
+) -> None:
+    """Group every report (datasets, news, analysts' entries) into incidents, incrementally, with stable ids."""
+    from salvo.importing import default_user
+
+    chosen = _settings(settings)
+    store = _store(db)
+    if estimate is not None:
+        from salvo.link.training import estimate_settings
+
+        if estimate.exists():
+            _fail(f"{estimate} exists; choose a new file name")
+        fitted = estimate_settings(store, chosen, estimate)
+        _console().print(f"Estimated on {fitted.pairs:,} blocked pairs in {fitted.iterations} EM iterations "
+                         f"(prior {fitted.prior:.4f}); wrote {estimate}.")
+        return
+    from salvo.link import link
+
+    outcome = link(store, chosen, user=user or default_user(), full=full)
+    if summary == "json":
+        print(json.dumps(outcome.to_json(), ensure_ascii=False))
+        return
+    from salvo import render
+
+    render.link_summary(outcome, _console())
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many pairs (0: all).")] = 20,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.", callback=_choice("table", "json"))] = "table",
+) -> None:
+    """List the pending pairs: those that could change a counted figure first, then the most uncertain."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from salvo import render
+    from salvo.link import pending
+
+    items = pending(_store(db), limit or None)
+    if fmt == "json":
+        import dataclasses
+
+        print(json.dumps([dataclasses.asdict(i) for i in items], ensure_ascii=False, default=str))
+        return
+    render.review_items(items, _console())
+
+
+def _decide(pair: int, accept: bool, db, reason, user, settings) -> None:
+    from salvo.importing import default_user
+    from salvo.link import decide
+    from salvo.link.review import ReviewError
+
+    try:
+        decision, outcome = decide(_store(db), accept=accept, user=user or default_user(), reason=reason,
+                                   pair_id=pair, settings=_settings(settings))
+    except ReviewError as exc:
+        _fail(str(exc))
+    _console().print(f"Decision {decision}: pair {pair} {'accepted' if accept else 'rejected'}; "
+                     f"{outcome.incidents_added} incident(s) added, {outcome.incidents_updated} updated, "
+                     f"{outcome.incidents_merged} merged.")
+
+
+ReasonOption = Annotated[Optional[str], typer.Option(help="Why (kept with the decision).")]
+UserOption = Annotated[Optional[str], typer.Option(help="Name recorded with the decision.")]
+
+
+@review_app.command("accept")
+def review_accept(pair: Annotated[int, typer.Argument(help="The pair's number, as `salvo review` lists it.")],
+                  db: DbOption = None, reason: ReasonOption = None, user: UserOption = None,
+                  settings: SettingsOption = None) -> None:
+    """Accept a pair: its two reports describe one event."""
+    _decide(pair, True, db, reason, user, settings)
+
+
+@review_app.command("reject")
+def review_reject(pair: Annotated[int, typer.Argument(help="The pair's number, as `salvo review` lists it.")],
+                  db: DbOption = None, reason: ReasonOption = None, user: UserOption = None,
+                  settings: SettingsOption = None) -> None:
+    """Reject a pair: its two reports describe different events (never linked again)."""
+    _decide(pair, False, db, reason, user, settings)
+
+
+@review_app.command("undo")
+def review_undo(decision: Annotated[int, typer.Argument(help="The decision's number.")],
+                db: DbOption = None, reason: ReasonOption = None, user: UserOption = None,
+                settings: SettingsOption = None) -> None:
+    """Undo a decision (it stays on record, revoked) and rebuild the incidents it touched."""
+    from salvo.importing import default_user
+    from salvo.link import undo
+    from salvo.link.review import ReviewError
+
+    try:
+        undo(_store(db), decision, user=user or default_user(), reason=reason, settings=_settings(settings))
+    except ReviewError as exc:
+        _fail(str(exc))
+    _console().print(f"Decision {decision} undone; incidents rebuilt.")
 
 
 @chart_app.command("per-year")
@@ -411,6 +577,32 @@ def eval_extract(
     from salvo import render
 
     render.evaluation(result, _console())
+
+
+@eval_app.command("link")
+def eval_link(
+    gold: Annotated[Optional[list[Path]], typer.Option(help="News gold file(s) (JSON lines), repeatable; the "
+                                                       "clusters.json beside each is the truth.")] = None,
+    synthetic: Annotated[int, typer.Option(help="Also score a synthetic set of this many events (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic set.")] = 0,
+    settings: SettingsOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.", callback=_choice("table", "json"))] = "table",
+) -> None:
+    """Score linking: pairwise and B-cubed precision, recall and F1, beside two baselines."""
+    from salvo.link.evaluate import evaluate_sets
+
+    if not gold and not synthetic:
+        _fail("give --gold FILE (repeatable) or --synthetic N")
+    for path in gold or []:
+        if not path.is_file():
+            _fail(f"no gold file {path}")
+    result = evaluate_sets(gold_files=gold or [], synthetic=synthetic, seed=seed, settings=_settings(settings))
+    if fmt == "json":
+        print(json.dumps(result, ensure_ascii=False, default=str))
+        return
+    from salvo import render
+
+    render.link_evaluation(result, _console())
 
 
 @app.command()

@@ -241,3 +241,154 @@ def evaluation(result: dict, console) -> None:
         console.print(f"[bold]{title}[/] ({len(items)})")
         for item in items[:50]:
             console.print(f"  {json.dumps(item, ensure_ascii=False)}", markup=False, soft_wrap=True)
+
+
+def link_summary(summary, console) -> None:
+    """Print what a link run did."""
+    if not summary.focus:
+        console.print(f"Nothing new to link among {summary.reports:,} reports: no incident changed.")
+        return
+    console.print(
+        f"Linked {summary.focus:,} new or changed report(s) of {summary.reports:,}: {summary.pairs_scored:,} "
+        f"candidate pairs scored, {summary.linked_pairs:,} linked, {summary.queued_pairs:,} sent to review "
+        f"(`salvo review`), {summary.refused_by_rules:,} kept apart by dataset rules or decisions.", soft_wrap=True)
+    console.print(f"Incidents: {summary.incidents_added:,} added, {summary.incidents_updated:,} updated, "
+                  f"{summary.incidents_merged:,} merged into others, {summary.incidents_emptied:,} left without "
+                  f"reports; {summary.out_of_scope_incidents:,} of those written are out of scope (kept, not counted).",
+                  soft_wrap=True)
+    for split in summary.splits:
+        console.print(f"Split: {split['kept']} keeps its id; {', '.join(split['split_off'])} split off.",
+                      soft_wrap=True)
+    if summary.undated or summary.unplaced:
+        console.print(f"Linked on what they have: {summary.undated:,} report(s) with no date and no publication "
+                      f"date, {summary.unplaced:,} with no place.", soft_wrap=True)
+
+
+def review_items(items, console) -> None:
+    """Print the review queue: each pair's score, reasons, and both reports side by side."""
+    from rich.table import Table
+
+    if not items:
+        console.print("The review queue is empty.")
+        return
+    for item in items:
+        table = Table(title=f"Pair {item.pair_id}: probability {item.probability:.2f} "
+                            f"(weight {item.weight:+.1f})" + (" — could change a counted figure"
+                                                             if item.consequential else ""),
+                      title_justify="left")
+        table.add_column("")
+        for report in item.reports:
+            table.add_column(f"report {report['report_id']} ({report['dataset']})", overflow="fold")
+        for name in ("row_key", "incident_id", "date", "country", "location", "munitions", "actor", "target",
+                     "target_category", "source", "excerpt"):
+            values = [report[name] for report in item.reports]
+            if name == "date":
+                values = [f"{r['date']} ({r['date_precision']})" if r["date"] else "" for r in item.reports]
+            if name == "munitions":
+                values = [", ".join(f"{m.get('count') or '?'} {m['munition_type']}" for m in v or []) for v in values]
+            table.add_row(name.replace("_", " "), *("" if v is None else str(v) for v in values))
+        if item.distance_km is not None:
+            table.add_row("distance", f"{item.distance_km} km", "")
+        console.print(table)
+        said = [r for r in item.reasons if "comparison" in r]
+        console.print("  agree: " + ", ".join(f"{r['comparison']}={r['level']} ({r['weight']:+.1f})"
+                                              for r in said if r["weight"] > 0), soft_wrap=True)
+        console.print("  disagree: " + ", ".join(f"{r['comparison']}={r['level']} ({r['weight']:+.1f})"
+                                                 for r in said if r["weight"] < 0), soft_wrap=True)
+        console.print(f"  `salvo review accept {item.pair_id}` or `salvo review reject {item.pair_id}`\n")
+
+
+def detail_json(detail: dict) -> dict:
+    """An incident's detail (salvo.storage.linked.incident_detail) as JSON-ready values."""
+    import dataclasses
+
+    out = dict(detail)
+    out["incident"] = {k: (v.isoformat() if isinstance(v, dt.date) else v)
+                       for k, v in dataclasses.asdict(detail["incident"]).items()}
+    return out
+
+
+def incident_detail(detail: dict, console) -> None:
+    """Print one incident: values with their origin, conflicts, ledgers, reports with raw rows, history."""
+    from rich.table import Table
+
+    record = detail["incident"]
+    heading = f"[bold]{record.id}[/] — {record.status}, {'in scope' if detail['in_scope'] else 'out of scope'}"
+    if detail["resolved_from"]:
+        heading += f" (the id {detail['resolved_from']} was merged into it)"
+    console.print(heading)
+    values = Table(show_header=True, title="Values, and where each came from", title_justify="left")
+    for column in ("field", "value", "from"):
+        values.add_column(column, overflow="fold")
+    origin = detail["derivation"]
+    for name, value, key in (
+        ("date", f"{record.date} ({record.date_precision})" if record.date else "", "date"),
+        ("place", ", ".join(str(v) for v in (record.location, record.country) if v), "place"),
+        ("target", f"{record.target or ''} [{record.target_category or ''}]", "target_category"),
+        ("actor", f"{record.actor_id or record.actor_name or ''} ({record.attribution})", "attribution"),
+        ("munitions", ", ".join(f"{m.count if m.count is not None else '?'} {m.munition_type}"
+                                + (f" ({m.intercepted} intercepted)" if m.intercepted is not None else "")
+                                for m in record.munitions), None),
+        ("killed", _low_best_high(record.killed_low, record.killed, record.killed_high), "killed"),
+        ("injured", _low_best_high(record.injured_low, record.injured, record.injured_high), "injured"),
+        ("status", record.status, "status"),
+    ):
+        source = origin.get(key) if key else None
+        values.add_row(name, value, _origin(source))
+    console.print(values)
+    for conflict in detail["conflicts"]:
+        console.print(f"[yellow]conflict[/] on {conflict['field']}: {conflict['reason']}: " + "; ".join(
+            f"report {v['report_id']} ({v['dataset']}) {v['value']} {v['detail'] or ''}" for v in conflict["values"]),
+            soft_wrap=True)
+    for title, key in (("Claims ledger", "claims"), ("Outcome ledger", "outcomes")):
+        if detail[key]:
+            console.print(f"[bold]{title}[/]")
+            for entry in detail[key]:
+                console.print("  " + ", ".join(f"{k}={v}" for k, v in entry.items() if v is not None),
+                              markup=False, soft_wrap=True)
+    console.print(f"[bold]Reports[/] ({len(detail['reports'])})")
+    for report in detail["reports"]:
+        console.print(f"  report {report['id']}: {report['dataset']} {report['row_key']}", markup=False)
+        for entry in report["provenance"]:
+            console.print(f"    read from {entry['file']}, row {entry['row']}, {entry['imported_at']}", markup=False)
+            console.print(f"    raw: {json.dumps(entry['raw'], ensure_ascii=False)}", markup=False, soft_wrap=True)
+    if detail["decisions"]:
+        console.print("[bold]Link decisions[/]")
+        for d in detail["decisions"]:
+            console.print(f"  {d['id']}: {d['kind']} {d['reports']} by {d['user']} at {d['at']}"
+                          + (f" ({d['reason']})" if d["reason"] else "")
+                          + (f", revoked {d['revoked_at']}" if d["revoked_at"] else ""), markup=False)
+    console.print("[bold]History[/]")
+    for h in detail["history"]:
+        console.print(f"  {h['at']} {h['user']} {h['action']}: {h['reason'] or ''}", markup=False, soft_wrap=True)
+
+
+def _low_best_high(low, best, high) -> str:
+    if best is None:
+        return ""
+    return str(best) if low == high else f"{best} (from {low} to {high} across reports)"
+
+
+def _origin(source) -> str:
+    if not source:
+        return ""
+    text = source.get("rule", "")
+    if source.get("report") is not None:
+        text += f", report {source['report']}"
+    return text
+
+
+def link_evaluation(result: dict, console) -> None:
+    """Print linking scores per set and method: pairwise and B-cubed precision, recall and F1."""
+    from rich.table import Table
+
+    for name, scored in result.items():
+        table = Table(title=f"Linking on {name.replace('_', ' ')}" + (
+            f" ({scored.get('records') or scored.get('reports')} reports)"), title_justify="left")
+        for column in ("method", "pairwise P", "R", "F1", "B-cubed P", "R ", "F1 "):
+            table.add_column(column, justify="right" if column != "method" else "left")
+        for method, s in scored["methods"].items():
+            p, c = s["pairwise"], s["cluster"]
+            table.add_row(method, *(f"{v:.3f}" for v in (p["precision"], p["recall"], p["f1"], c["precision"],
+                                                         c["recall"], c["f1"])))
+        console.print(table)

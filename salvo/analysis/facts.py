@@ -26,12 +26,14 @@ SCHEMA = {
     "impacted": pl.Int64, "failed": pl.Int64,
 }
 
+# Tombstones (incidents merged into others) and incidents out of the tracker's scope are never counted;
+# their munition lines fall away in the join.
 _INCIDENTS = ("SELECT id, date, date_precision, status, country, COALESCE(actor_id, actor_name), actor_id, "
-              "target_category, attribution FROM incidents")
+              "target_category, attribution FROM incidents WHERE merged_into IS NULL AND in_scope")
 _LINES = "SELECT incident_id, munition_type, count, intercepted, impacted, failed FROM munition_lines"
 _ACTORS = "SELECT id, affiliation FROM actors"
 
-LAYOUT = 3  # bump when the fact table's columns change, so old cached copies are rebuilt
+LAYOUT = 4  # bump when the fact table's columns change, so old cached copies are rebuilt
 _memory: dict[str, tuple[str, int, pl.DataFrame]] = {}
 
 

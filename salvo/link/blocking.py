@@ -1,0 +1,128 @@
+"""Candidate pairs from blocking rules: joins on shared keys or nearby cells, never all pairs.
+
+Each rule of the settings joins reports that share its keys (a munition
+type counts as shared when both list it) or lie within a distance, and keeps
+the pairs whose date windows meet: their gap is at most ``date_slack_days``.
+Windows are cut into day buckets so the join is an equi-join: one side's
+window, widened by the slack, against the other's plain window. A rule with
+``dates: open`` instead pairs reports with no date window at all (no event
+date and no publication date) with any report sharing its keys.
+
+Pairs that a dataset rule makes impossible (two reports of one exclusive
+key) or certain (one `together` group) are dropped here: they are never scored.
+With ``focus`` (report ids), only pairs touching those reports are built:
+the incremental path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from salvo.link.settings import BlockingRule, Settings
+
+KM_PER_DEGREE = 111.2
+# Longitude cells are widened so that a cell's east-west size stays above the rule's
+# distance up to 45 degrees of latitude (the theatre lies between 10 and 42).
+_LONGITUDE_WIDENING = 1 / math.cos(math.radians(45))
+PAIR_SCHEMA = {"a": pl.Int64, "b": pl.Int64, "rule": pl.String}
+
+
+def candidate_pairs(frame: pl.DataFrame, settings: Settings, focus: pl.Series | None = None) -> pl.DataFrame:
+    """The distinct candidate pairs (a < b, report ids) of a prepared link frame, with the first rule that found each."""
+    found = []
+    for rule in settings.rules:
+        pairs = rule_pairs(frame, rule, settings, focus)
+        found.append(pairs.with_columns(rule=pl.lit(rule.name)))
+    if not found:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    pairs = (pl.concat(found).with_columns(a=pl.min_horizontal("a", "b"), b=pl.max_horizontal("a", "b"))
+             .unique(["a", "b"], keep="first", maintain_order=True))
+    return _allowed(pairs, frame)
+
+
+def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
+               focus: pl.Series | None = None) -> pl.DataFrame:
+    """The pairs (a, b) one rule finds; a is on the rule's narrow side (the open or imprecise report)."""
+    right = _keyed(frame, rule)
+    if rule.dates == "overlap":
+        right = right.filter(pl.col("lo").is_not_null())
+    left = right.filter(pl.col("lo").is_null()) if rule.dates == "open" else right
+    if rule.one_side == "imprecise":
+        left = left.filter(~pl.col("precise"))
+    if focus is None:
+        return _join(left, right, rule, settings)
+    mine = pl.col("report_id").is_in(focus.implode())
+    return pl.concat([_join(left.filter(mine), right, rule, settings),
+                      _join(left, right.filter(mine), rule, settings)]).unique()
+
+
+def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings: Settings) -> pl.DataFrame:
+    """Join the two sides on the rule's keys, cells and date buckets, and keep the pairs that really meet."""
+    on = list(rule.on)
+    if rule.within_km is not None:
+        left, right, on = _cells(left, right, rule.within_km, on)
+    if rule.dates == "overlap":
+        slack = settings.date_slack_days
+        size = settings.bucket_days
+        left = left.with_columns(bucket=pl.int_ranges((pl.col("lo") - slack) // size,
+                                                      (pl.col("hi") + slack) // size + 1)).explode("bucket")
+        right = right.with_columns(bucket=pl.int_ranges(pl.col("lo") // size, pl.col("hi") // size + 1)) \
+            .explode("bucket")
+        on = [*on, "bucket"]
+    columns = ["report_id", *on, "lo", "hi", "latitude", "longitude"]
+    joined = left.select(columns).join(right.select(columns), on=on, suffix="_b")
+    joined = joined.filter(pl.col("report_id") != pl.col("report_id_b"))
+    if rule.dates == "overlap":
+        gap = pl.max_horizontal("lo", "lo_b") - pl.min_horizontal("hi", "hi_b")
+        joined = joined.filter(gap <= settings.date_slack_days)
+    if rule.within_km is not None:
+        joined = joined.filter(haversine_km("latitude", "longitude", "latitude_b", "longitude_b") <= rule.within_km)
+    return joined.select(a="report_id", b="report_id_b").unique()
+
+
+def _keyed(frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
+    """The reports a rule can pair: those with every key it joins on (munition types exploded)."""
+    keyed = frame
+    if "munition" in rule.on:
+        keyed = keyed.with_columns(munition=pl.col("types")).explode("munition")
+    for key in rule.on:
+        keyed = keyed.filter(pl.col(key).is_not_null())
+    if rule.within_km is not None:
+        keyed = keyed.filter(pl.col("precise"))
+    return keyed
+
+
+def _cells(left: pl.DataFrame, right: pl.DataFrame, km: float, on: list[str]):
+    """Grid cells no smaller than `km`: each left report joins the nine cells around its own."""
+    size = km / KM_PER_DEGREE
+
+    def cell(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(cy=(pl.col("latitude") / size).floor().cast(pl.Int32),
+                                  cx=(pl.col("longitude") / (size * _LONGITUDE_WIDENING)).floor().cast(pl.Int32))
+
+    offsets = pl.DataFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
+                           schema={"dy": pl.Int32, "dx": pl.Int32})
+    left = cell(left).join(offsets, how="cross").with_columns(cy=pl.col("cy") + pl.col("dy"),
+                                                               cx=pl.col("cx") + pl.col("dx")).drop("dy", "dx")
+    return left, cell(right), [*on, "cy", "cx"]
+
+
+def haversine_km(lat1: str, lon1: str, lat2: str, lon2: str) -> pl.Expr:
+    """Great-circle distance in km between two coordinate pairs of columns."""
+    p1, p2 = pl.col(lat1).radians(), pl.col(lat2).radians()
+    dlat = p2 - p1
+    dlon = (pl.col(lon2) - pl.col(lon1)).radians()
+    h = (dlat / 2).sin() ** 2 + p1.cos() * p2.cos() * (dlon / 2).sin() ** 2
+    return 2 * 6371.0 * h.sqrt().arcsin()
+
+
+def _allowed(pairs: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop the pairs dataset rules decide without scoring: one exclusive key, or one `together` group."""
+    keys = frame.select("report_id", "exclusive", "together")
+    joined = (pairs.join(keys, left_on="a", right_on="report_id")
+              .join(keys, left_on="b", right_on="report_id", suffix="_b"))
+    same_exclusive = (pl.col("exclusive") == pl.col("exclusive_b")).fill_null(False)
+    same_group = (pl.col("together") == pl.col("together_b")).fill_null(False)
+    return joined.filter(~same_exclusive & ~same_group).select("a", "b", "rule")

@@ -1,0 +1,294 @@
+"""Comparisons: small, named pieces that put a pair of reports into one level each.
+
+A comparison is built from its settings entry (kind, levels in order, and
+options). Its :meth:`~Comparison.level` is a polars expression over a frame
+of pairs, whose columns are the link frame's with ``_l`` and ``_r``
+suffixes; it gives the index of the first level that holds, or null when
+either report lacks what the comparison needs (null contributes no weight).
+
+Level names carry their parameters where one is needed, so a settings file
+reads as what it does: ``within_3_days``, ``within_25_km``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import polars as pl
+
+from salvo.link.blocking import haversine_km
+from salvo.link.settings import ComparisonSpec
+
+_WITHIN = re.compile(r"^within_(\d+(?:\.\d+)?)_(days?|km)$")
+
+
+def left(name: str) -> pl.Expr:
+    return pl.col(f"{name}_l")
+
+
+def right(name: str) -> pl.Expr:
+    return pl.col(f"{name}_r")
+
+
+class Comparison:
+    """Base of every comparison kind: levels from the spec, conditions from the level names."""
+
+    kind: ClassVar[str]
+    fixed: ClassVar[tuple[str, ...]] = ()
+    unit: ClassVar[str | None] = None
+
+    def __init__(self, spec: ComparisonSpec):
+        self.spec = spec
+        self.name = spec.name
+        self.levels = spec.levels
+
+    @classmethod
+    def from_spec(cls, spec: ComparisonSpec) -> Comparison:
+        """The comparison a settings entry describes; raises ValueError for a level it does not know."""
+        comparison = cls(spec)
+        for level in spec.levels:
+            comparison.condition(level.name, level.params)
+        return comparison
+
+    def condition(self, name: str, params: dict) -> pl.Expr:
+        """The condition of one level, from its name."""
+        if name in self.fixed:
+            options = {k: v for k, v in params.items() if k != "at_least"}
+            try:
+                return getattr(self, name)(**options)
+            except TypeError:
+                raise ValueError(f"level {name!r} takes no {', '.join(options)}") from None
+        match = _WITHIN.match(name)
+        if match and self.unit and match.group(2).rstrip("s") == self.unit:
+            return self.within(float(match.group(1)))
+        allowed = [*self.fixed, f"within_N_{self.unit}" if self.unit else None]
+        raise ValueError(f"level {name!r} is not known to {self.kind} comparisons; use "
+                         + ", ".join(a for a in allowed if a))
+
+    def available(self) -> pl.Expr:
+        """Whether both reports have what this comparison compares."""
+        raise NotImplementedError
+
+    def within(self, amount: float) -> pl.Expr:
+        raise ValueError(f"{self.kind} comparisons have no within_ levels")
+
+    def level(self) -> pl.Expr:
+        """The index of the first level that holds, or null where the comparison cannot be made."""
+        expr = pl.when(~self.available()).then(pl.lit(None, pl.Int8))
+        for index, level in enumerate(self.levels):
+            expr = expr.when(self.condition(level.name, level.params)).then(pl.lit(index, pl.Int8))
+        return expr.otherwise(pl.lit(len(self.levels) - 1, pl.Int8)).alias(self.name)
+
+
+class DateWindow(Comparison):
+    """Dates compared through their windows: the same day, windows that meet, or the gap in days.
+
+    A level ``open_window`` (listed first) holds when either report has no
+    window at all (no date, no publication date): without it such pairs are
+    not compared. With it, the lack of any date is evidence in itself, since
+    such reports are paired with every report of their place.
+    A ``within_precision`` level may say ``width_at_most: DAYS``: it then holds
+    only when both windows are at most that wide (a month, not a year).
+    """
+
+    kind = "date_window"
+    fixed = ("open_window", "same_day", "within_precision", "further")
+    unit = "day"
+
+    def available(self) -> pl.Expr:
+        if any(level.name == "open_window" for level in self.levels):
+            return pl.lit(True)
+        return left("lo").is_not_null() & right("lo").is_not_null()
+
+    def open_window(self) -> pl.Expr:
+        return left("lo").is_null() | right("lo").is_null()
+
+    def gap(self) -> pl.Expr:
+        return pl.max_horizontal(left("lo"), right("lo")) - pl.min_horizontal(left("hi"), right("hi"))
+
+    def same_day(self) -> pl.Expr:
+        return left("dated") & right("dated") & (left("lo") == right("lo"))
+
+    def within_precision(self, width_at_most: int | None = None) -> pl.Expr:
+        holds = self.gap() <= 0
+        if width_at_most is not None:
+            widest = pl.max_horizontal(left("hi") - left("lo"), right("hi") - right("lo"))
+            holds = holds & (widest < width_at_most)
+        return holds
+
+    def within(self, amount: float) -> pl.Expr:
+        return self.gap() <= amount
+
+    def further(self) -> pl.Expr:
+        return pl.lit(True)
+
+
+class Place(Comparison):
+    """Places compared by gazetteer id, then by distance where both are precise, then by area."""
+
+    kind = "place"
+    fixed = ("same_place", "imprecise_same_area", "further")
+    unit = "km"
+
+    def available(self) -> pl.Expr:
+        has = lambda side: (side("place_id").is_not_null() | side("latitude").is_not_null()  # noqa: E731
+                            | side("country").is_not_null() | side("at_sea").is_not_null())
+        return has(left) & has(right)
+
+    def distance(self) -> pl.Expr:
+        return haversine_km("latitude_l", "longitude_l", "latitude_r", "longitude_r")
+
+    def same_place(self) -> pl.Expr:
+        return (left("place_id") == right("place_id")).fill_null(False)
+
+    def within(self, amount: float) -> pl.Expr:
+        return (left("precise") & right("precise") & (self.distance() <= amount)).fill_null(False)
+
+    def imprecise_same_area(self) -> pl.Expr:
+        """One place is only an area (a province, a sea, a country) and the other lies in it or near it."""
+        imprecise = ~(left("precise") & right("precise"))
+        same_country = (left("country") == right("country")).fill_null(False)
+        both_at_sea = left("at_sea").is_not_null() & right("at_sea").is_not_null()
+        return imprecise & (same_country | both_at_sea)
+
+    def further(self) -> pl.Expr:
+        return pl.lit(True)
+
+
+class MunitionTypes(Comparison):
+    """Munition types compared as sets; ``unknown`` is no type of its own."""
+
+    kind = "munition_types"
+    fixed = ("same_types", "overlapping", "one_side_unknown", "disjoint")
+
+    @staticmethod
+    def known(side) -> pl.Expr:
+        return side("types").list.set_difference(pl.lit(["unknown"]))
+
+    def available(self) -> pl.Expr:
+        return (left("types").list.len() > 0) & (right("types").list.len() > 0)
+
+    def same_types(self) -> pl.Expr:
+        a, b = self.known(left), self.known(right)
+        return (a.list.len() > 0) & (a.list.sort() == b.list.sort())
+
+    def overlapping(self) -> pl.Expr:
+        return self.known(left).list.set_intersection(self.known(right)).list.len() > 0
+
+    def one_side_unknown(self) -> pl.Expr:
+        return (self.known(left).list.len() == 0) | (self.known(right).list.len() == 0)
+
+    def disjoint(self) -> pl.Expr:
+        return pl.lit(True)
+
+
+class TargetCategory(Comparison):
+    """Target categories: the same or not; vague categories (option ``vague``) count as missing."""
+
+    kind = "target_category"
+    fixed = ("same", "different")
+
+    def vague(self) -> list[str]:
+        return list(self.spec.options.get("vague", []))
+
+    def available(self) -> pl.Expr:
+        known = lambda side: side("target_category").is_not_null() & ~side("target_category").is_in(self.vague())  # noqa: E731
+        return known(left) & known(right)
+
+    def same(self) -> pl.Expr:
+        return left("target_category") == right("target_category")
+
+    def different(self) -> pl.Expr:
+        return pl.lit(True)
+
+
+class Actor(Comparison):
+    """Actors by resolved id: the same, related (one group and its parent or a sibling), or different."""
+
+    kind = "actor"
+    fixed = ("same_actor", "related", "different")
+
+    def available(self) -> pl.Expr:
+        return left("actor_id").is_not_null() & right("actor_id").is_not_null()
+
+    def same_actor(self) -> pl.Expr:
+        return left("actor_id") == right("actor_id")
+
+    def related(self) -> pl.Expr:
+        return left("actor_root") == right("actor_root")
+
+    def different(self) -> pl.Expr:
+        return pl.lit(True)
+
+
+class Count(Comparison):
+    """Total projectiles where both state every count: equal, close (within a quarter, or one), different."""
+
+    kind = "count"
+    fixed = ("equal", "close", "different")
+    column = "total"
+
+    def value(self, side) -> pl.Expr:
+        return side(self.spec.options.get("field", self.column))
+
+    def available(self) -> pl.Expr:
+        return self.value(left).is_not_null() & self.value(right).is_not_null()
+
+    def equal(self) -> pl.Expr:
+        return self.value(left) == self.value(right)
+
+    def close(self) -> pl.Expr:
+        a, b = self.value(left), self.value(right)
+        gap = (a - b).abs()
+        return (gap <= 1) | (gap <= 0.25 * pl.max_horizontal(a, b))
+
+    def different(self) -> pl.Expr:
+        return pl.lit(True)
+
+
+class Casualties(Count):
+    """A casualty figure (option ``field``: killed or injured), compared like counts."""
+
+    kind = "casualties"
+    column = "killed"
+
+
+class TokenSimilarity(Comparison):
+    """The Jaccard similarity of two reports' words (option ``fields``), at the levels' ``at_least``."""
+
+    kind = "token_similarity"
+
+    def column(self) -> str:
+        fields = tuple(self.spec.options.get("fields", ()))
+        if fields in (("location", "target"), ("target", "location")):
+            return "place_words"
+        if fields == ("text",):
+            return "text_words"
+        raise ValueError("fields must be [location, target] or [text]")
+
+    def condition(self, name: str, params: dict) -> pl.Expr:
+        if "at_least" not in params or not isinstance(params["at_least"], int | float):
+            raise ValueError(f"level {name!r} needs at_least: a similarity between 0 and 1")
+        return self.jaccard() >= float(params["at_least"])
+
+    def available(self) -> pl.Expr:
+        column = self.column()
+        return (left(column).list.len() > 0) & (right(column).list.len() > 0)
+
+    def jaccard(self) -> pl.Expr:
+        column = self.column()
+        shared = left(column).list.set_intersection(right(column)).list.len()
+        either = left(column).list.set_union(right(column)).list.len()
+        return shared / either
+
+
+KINDS: dict[str, type[Comparison]] = {
+    cls.kind: cls for cls in (DateWindow, Place, MunitionTypes, TargetCategory, Actor, Count, Casualties,
+                              TokenSimilarity)
+}
+
+
+def build(specs) -> list[Comparison]:
+    """The comparison objects of a settings file's specs, in order."""
+    return [KINDS[spec.kind].from_spec(spec) for spec in specs]

@@ -1,0 +1,79 @@
+"""The linking pipeline on a frame of reports: block, score, cluster.
+
+These functions know nothing of the store: :mod:`salvo.link.linker` feeds
+them the store's reports and writes back what they decide, and evaluations
+feed them records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from salvo.link.blocking import candidate_pairs
+from salvo.link.clustering import cluster
+from salvo.link.frame import prepare, records_frame
+from salvo.link.scoring import score
+from salvo.link.settings import Settings, load_settings
+from salvo.records import ReportRecord
+
+
+@dataclass
+class Linkage:
+    """What the pipeline decided: every report's group, the scored pairs, and how many pairs rules refused."""
+
+    frame: pl.DataFrame
+    scored: pl.DataFrame
+    groups: dict[int, int]
+    refused: int
+
+
+def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
+    """Pairs that join every report of one ``together`` group to the group's first report."""
+    grouped = frame.filter(pl.col("together").is_not_null()).group_by("together").agg(pl.col("report_id").sort())
+    return [(ids[0], other) for ids in grouped["report_id"].to_list() for other in ids[1:]]
+
+
+def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = None,
+        together: list[tuple[int, int]] = (), apart: list[tuple[int, int]] = ()) -> Linkage:
+    """Block, score and cluster a prepared link frame.
+
+    `focus` limits the candidate pairs to those touching these report ids;
+    `together` and `apart` are pairs joined or kept apart whatever their scores
+    (an incremental run's existing incidents, analysts' decisions).
+    """
+    pairs = candidate_pairs(frame, settings, focus)
+    scored = score(pairs, frame, settings).sort("probability", descending=True)
+    linked = scored.filter(pl.col("probability") >= settings.link_threshold)
+    exclusive = dict(zip(frame["report_id"].to_list(), frame["exclusive"].to_list()))
+    rejected = set(apart)
+    edges = ((a, b) for a, b in linked.select("a", "b").iter_rows() if (a, b) not in rejected)
+    groups, refused = cluster(frame["report_id"].to_list(), exclusive, edges,
+                              together=[*group_pairs(frame), *together], apart=apart)
+    return Linkage(frame, scored, groups, refused)
+
+
+def cluster_records(records: list[ReportRecord], settings: Settings | None = None) -> list[str]:
+    """Link plain records (no store) and return each record's group label, in order.
+
+    This is how linking is measured apart from the store: the news gold's
+    incidents, synthetic report sets, hand-labelled dataset rows.
+    """
+    settings = settings or load_settings()
+    frame = prepare(records_frame(records), settings)
+    linkage = run(frame, settings)
+    ids = frame["report_id"].to_list()
+    return [str(linkage.groups[i]) for i in ids]
+
+
+def cluster_frame(reports: pl.DataFrame, settings: Settings | None = None) -> list[str]:
+    """Link a reports frame (salvo.storage.report_frames' columns; no store) and return each row's group label."""
+    from salvo.link.frame import BASE_SCHEMA
+
+    settings = settings or load_settings()
+    base = reports.with_columns(report_id=pl.int_range(pl.len(), dtype=pl.Int64), incident_id=pl.lit(None, pl.String))
+    base = base.select(pl.col(name).cast(dtype) if name in base.columns else pl.lit(None, dtype).alias(name)
+                       for name, dtype in BASE_SCHEMA.items())
+    linkage = run(prepare(base, settings), settings)
+    return [str(linkage.groups[i]) for i in range(base.height)]
