@@ -1,9 +1,10 @@
 """Running the extractor over articles and keeping what it proposes as candidate reports.
 
 `salvo extract` composes the extraction stage (a pure function of one text)
-with the store: each candidate becomes a report of dataset ``news`` keyed by
-the article (its URL, or a digest of its text) and the candidate's position,
-with the evidence spans and the text they point into.
+with the store: each candidate becomes a report (a ReportRecord) of dataset
+``news`` keyed by the article (its URL, or a digest of its text) and the
+candidate's position, with the evidence spans, the article's key (so the linker
+can tell two candidates of one article apart) and the text the spans point into.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salvo.extract import Candidate, extract, read_article
+from salvo.records import MunitionRecord, ReportRecord
 from salvo.storage import Store
 from salvo.storage.reports import save_report
 
@@ -70,32 +72,40 @@ def _date(candidate: Candidate) -> dt.date | None:
     return dt.date(*parts[:3])
 
 
-def report_values(article: Article, candidate: Candidate) -> dict:
-    """The stored values of a candidate report."""
+def article_key(article: Article) -> str:
+    """What names an article in its reports' keys: its URL, or a digest of its text when it has none."""
+    return article.url or "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:32]
+
+
+def report_record(article: Article, candidate: Candidate, *, position: int) -> ReportRecord:
+    """A candidate as a report of dataset ``news``: the `position`-th candidate of its article.
+
+    The candidate's fields map onto the record's (perpetrator -> actor,
+    casualties -> killed and injured); its projectile and intercepted counts go
+    on the munition line only when it names one munition type, since the
+    extractor does not say which type they count.
+    """
+    key = article_key(article)
     single = len(candidate.munition_types) == 1
-    return {
-        "url": article.url, "published_at": article.published, "date": _date(candidate),
-        "date_precision": candidate.date_precision, "country": candidate.country_code,
-        "location": candidate.location, "latitude": candidate.latitude, "longitude": candidate.longitude,
-        "target": candidate.target, "target_category": candidate.target_category,
-        "actor_id": candidate.perpetrator_id, "actor_name": candidate.perpetrator,
-        "attribution": candidate.attribution, "killed": candidate.casualties_killed,
-        "injured": candidate.casualties_injured,
-        "munitions": [{"munition_type": kind, "count": candidate.projectile_count if single else None,
-                       "intercepted": candidate.intercepted_count if single else None}
-                      for kind in candidate.munition_types],
-        "evidence": {name: [list(span) for span in spans] for name, spans in candidate.evidence.items()},
-        "in_scope": True, "text": article.text,
-    }
+    lines = [MunitionRecord(kind, count=candidate.projectile_count if single else None,
+                            intercepted=candidate.intercepted_count if single else None)
+             for kind in candidate.munition_types]
+    spans = {name: [list(span) for span in spans] for name, spans in candidate.evidence.items()}
+    return ReportRecord(
+        "news", f"{key}#{position}", row_number=position, raw={"mention": candidate.mention, "date": candidate.date},
+        url=article.url, published_at=article.published, date=_date(candidate),
+        date_precision=candidate.date_precision, country=candidate.country_code, location=candidate.location,
+        place_id=candidate.place_id, latitude=candidate.latitude, longitude=candidate.longitude,
+        location_precision=candidate.location_precision, target=candidate.target,
+        target_category=candidate.target_category, actor_id=candidate.perpetrator_id,
+        actor_name=candidate.perpetrator, attribution=candidate.attribution, killed=candidate.casualties_killed,
+        injured=candidate.casualties_injured, munitions=lines, evidence={**spans, "article": key}, in_scope=True,
+        text=article.text,
+    )
 
 
 def store_candidates(store: Store, article: Article, found: list[Candidate]) -> list[str]:
     """Save an article's candidates as reports; returns "added"/"updated"/"unchanged" for each."""
-    key = article.url or "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:32]
     with store.session() as session:
-        return [
-            save_report(session, dataset="news", row_key=f"{key}#{n}", values=report_values(article, candidate),
-                        source_file=article.path, row_number=n,
-                        raw={"mention": candidate.mention, "date": candidate.date})
-            for n, candidate in enumerate(found)
-        ]
+        return [save_report(session, report_record(article, candidate, position=n), source_file=article.path)
+                for n, candidate in enumerate(found)]

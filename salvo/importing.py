@@ -213,18 +213,18 @@ def import_reports(
 
 
 def report_batches(items: Iterator, size: int = 5000) -> Iterator:
-    """Group a reader's ReportRow and RowError items into ReportBatch frames; batches pass through."""
+    """Group a reader's ReportRecord and RowError items into ReportBatch frames; batches pass through."""
     from salvo.readers.report_rows import ReportBatch
-    from salvo.storage.report_frames import conform, from_values, with_hashes
+    from salvo.storage.report_frames import conform, from_records, with_hashes
 
-    rows: list = []
+    records: list = []
     errors: list[RowError] = []
     count = 0
 
     def flush() -> ReportBatch:
-        nonlocal rows, errors, count
-        batch = ReportBatch(with_hashes(from_values(rows)), errors, count)
-        rows, errors, count = [], [], 0
+        nonlocal records, errors, count
+        batch = ReportBatch(with_hashes(from_records(records)), errors, count)
+        records, errors, count = [], [], 0
         return batch
 
     for item in items:
@@ -237,7 +237,7 @@ def report_batches(items: Iterator, size: int = 5000) -> Iterator:
         if isinstance(item, RowError):
             errors.append(item)
         else:
-            rows.append((item.dataset, item.row_key, item.row_number, item.raw, item.values))
+            records.append(item)
         if count >= size:
             yield flush()
     if count:

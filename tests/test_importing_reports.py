@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from salvo.importing import import_reports
+from salvo.importing import import_reports, report_batches
 from salvo.readers.errors import FileError, RowError
+from salvo.records import MunitionRecord, ReportRecord
 from salvo.storage.reports import reports
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -21,6 +22,18 @@ def test_a_key_read_twice_is_an_error_and_the_first_row_counts(sqlite_store, tmp
     assert (summary.added, summary.rejected) == (16, 1)
     (error,) = summary.errors
     assert (error.row, error.field, error.reason) == (len(lines) + 1, "row key", "repeats the key of an earlier row")
+
+
+def test_records_and_row_errors_are_grouped_into_frames_of_the_records_values():
+    records = [ReportRecord("demo", f"K{n}", row_number=n, raw={"n": n}, location_precision="city",
+                            munitions=[MunitionRecord("uav", n)]) for n in range(5)]
+    error = RowError("demo.csv", 9, "date", "x", "not a date")
+    batches = list(report_batches(iter([*records[:3], error, *records[3:]]), size=3))
+    assert [(b.frame.height, b.rows, b.errors) for b in batches] == [(3, 3, []), (2, 3, [error])]
+    frame = batches[1].frame
+    assert frame["row_key"].to_list() == ["K3", "K4"] and frame["location_precision"].to_list() == ["city"] * 2
+    assert frame["munitions"][0] == '[{"munition_type": "uav", "count": 3}]' and frame["raw"][1] == '{"n": 4}'
+    assert "content_hash" in frame.columns
 
 
 def stored(store):

@@ -10,9 +10,9 @@ releases), mapped with the tables of ``mappings/acled.yaml``:
 
 * ``event_date`` (ISO, or "30 January 2024" in older exports) with
   ``time_precision`` (1 day, 2 week, 3 month; a month is stored as its first day);
-* ``latitude``/``longitude`` as the source gives them, with ``geo_precision``;
-  the place named in ``location`` resolved through the gazetteer and kept beside
-  them in the evidence (``place``);
+* ``latitude``/``longitude`` as the source gives them, with ``geo_precision`` as
+  the location precision; the place named in ``location`` resolved through the
+  gazetteer (in the event's country) as the place id, beside them;
 * ``actor1`` resolved through the reader's own table and the codebook's aliases
   (salvo.readers.actor_names); unresolved names are kept verbatim; ``actor2``
   is the target, its category from the target table or, failing that, from the
@@ -190,11 +190,12 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
         actor_name=pl.col("attacker").replace("", None), attribution=pl.lit(None, pl.String), killed="killed",
         munitions=pl.struct(m="munitions").struct.json_encode().str.slice(5).str.strip_suffix("}")
         .str.replace_all(',"intercepted":null', "", literal=True),
+        place_id="place_id", location_precision=pl.col("geo_precision").str.strip_chars().replace_strict(
+            mapping["geo_precision"], default=None, return_dtype=pl.String),
+        confidence=pl.lit(None, pl.String),
         evidence=pl.struct(
             sources=sources, source_scale="source_scale" if "source_scale" in parsed.columns else pl.lit(None),
-            sub_event_type="sub_event_type", location_precision=pl.col("geo_precision").replace_strict(
-                mapping["geo_precision"], default=None, return_dtype=pl.String),
-            place="place", interception="interception",
+            sub_event_type="sub_event_type", interception="interception",
         ).struct.json_encode(),
         text=pl.col("notes").replace("", None), in_scope="in_scope",
     )
@@ -234,15 +235,12 @@ def _lookups(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     pairs = frame.select("location", "country").unique().drop_nulls().rows()
     for location, country in pairs:
         place = gazetteer.lookup(location, countries.get(country))
-        places[f"{location}\x1f{country}"] = (
-            {"id": place.id, "name": place.name, "latitude": place.lat, "longitude": place.lon}
-            if place else None)
-    place_type = pl.Struct({"id": pl.String, "name": pl.String, "latitude": pl.Float64, "longitude": pl.Float64})
+        places[f"{location}\x1f{country}"] = place.id if place else None
     pair = pl.concat_str("location", "country", separator="\x1f")
     return {
         "actor_id": pl.col("attacker").replace_strict(actors, default=None, return_dtype=pl.String),
         "country_code": pl.col("country").replace_strict(countries, default=None, return_dtype=pl.String),
-        "place": pair.replace_strict(places, default=None, return_dtype=place_type),
+        "place_id": pair.replace_strict(places, default=None, return_dtype=pl.String),
     }
 
 

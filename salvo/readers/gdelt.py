@@ -1,4 +1,4 @@
-"""GDELT 2.0 event exports: machine-coded events, read as low-confidence candidate reports.
+"""GDELT 2.0 event exports: machine-coded events, read as low-confidence reports.
 
 Where to get it: http://data.gdeltproject.org/gdeltv2/masterfilelist.txt lists
 the 15-minute exports (``YYYYMMDDHHMMSS.export.CSV.zip``); Google BigQuery has
@@ -17,11 +17,14 @@ cite the GDELT Project. Salvo reads:
   ``Event_Base_Code``/``Event_Root_Code`` lost their leading zeros (``4`` for
   ``04``); the raw row keeps them as read, the CAMEO code is restored.
 
-**Every report is a candidate, never an incident.** GDELT codes events from
-news text by machine; most "fight" events are not attacks (a veteran's story,
-an article of a film-news site). So each report says ``evidence.confidence = "low"`` and
-``evidence.candidate = True``: it counts for nothing until linked to an
-incident or reviewed (Salvo's figures count incidents, never reports). Munition
+**Low confidence, never an incident by itself.** GDELT codes events from news
+text by machine; most "fight" events are not attacks (a veteran's story, an
+article of a film-news site). So each report's ``confidence`` is ``"low"``. The
+reader does not decide whether the incident a report joins is a candidate: the
+linker does, by its trust policy per dataset (salvo/link/settings.yaml: GDELT
+is a ``machine`` source, whose incidents stay candidates until a reviewer
+accepts them or a trusted source corroborates them). Salvo's figures count
+incidents, never reports. Munition
 types come from the CAMEO code (mappings/cameo.yaml), never with a count.
 Countries are FIPS 10-4 codes (``IS`` is Israel, not Iceland), read through
 mappings/fips.yaml.
@@ -64,8 +67,9 @@ import yaml
 
 from salvo import codebook, gazetteer
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow, whole_number
+from salvo.readers.report_rows import munition_records, whole_number
 from salvo.readers.scope import in_scope
+from salvo.records import ReportRecord
 
 FORMAT = "gdelt"
 
@@ -114,7 +118,7 @@ REQUIRED = ("GLOBALEVENTID", "SQLDATE", "EventCode", "ActionGeo_CountryCode", "A
             "SOURCEURL")
 # ActionGeo_Type: 1 country, 2 U.S. state, 3 U.S. city, 4 world city, 5 world state (province).
 LOCATION_PRECISION = {"1": "country", "2": "region", "3": "city", "4": "city", "5": "region"}
-CANDIDATE_NOTE = "machine-coded by GDELT from news text: a candidate to link or review, never an incident by itself"
+NOTE = "machine-coded by GDELT from news text: low confidence, never an incident by itself"
 _DATE = re.compile(r"\d{8}")
 
 
@@ -142,7 +146,7 @@ def detect_file(path: Path) -> bool:
     return detect(next(csv.reader([first], delimiter=delimiter), []))
 
 
-def read(path: Path) -> Iterator[ReportRow | RowError]:
+def read(path: Path) -> Iterator[ReportRecord | RowError]:
     """Each event of a GDELT file as a candidate report, or a RowError for a row that cannot be read."""
     path = Path(path)
     file = str(path)
@@ -246,7 +250,7 @@ def _rows(path: Path) -> Iterator[Any]:
 # --- one event ----------------------------------------------------------------
 
 
-def _report(file: str, names: dict[str, str], group: list[tuple[int, dict[str, str]]]) -> ReportRow | RowError:
+def _report(file: str, names: dict[str, str], group: list[tuple[int, dict[str, str]]]) -> ReportRecord | RowError:
     """The report of one event from its row(s): the first row's values, every row's mention."""
     number, row = group[0]
     text = row["SQLDATE"].strip()
@@ -280,12 +284,11 @@ def _report(file: str, names: dict[str, str], group: list[tuple[int, dict[str, s
     actor = codebook.actors().resolve(actor_name)
     url = row["SOURCEURL"].strip() or None
     evidence: dict[str, Any] = {
-        "confidence": "low", "candidate": True, "note": CANDIDATE_NOTE,
+        "note": NOTE,
         "cameo": code, "cameo_label": event["label"], "projectile": event["projectile"],
         "quad_class": whole_number(row.get("QuadClass")), "goldstein": _float(row.get("GoldsteinScale")),
         "num_mentions": whole_number(row.get("NumMentions")), "num_sources": whole_number(row.get("NumSources")),
         "num_articles": whole_number(row.get("NumArticles")),
-        "location_precision": LOCATION_PRECISION.get((row.get("ActionGeo_Type") or "").strip()),
     }
     if "Confidence" in row:  # a file joined with GDELT's mentions table: each row is one mention
         mentions = [{"url": r["SOURCEURL"].strip() or None, "confidence": whole_number(r["Confidence"]), "row": n}
@@ -293,18 +296,18 @@ def _report(file: str, names: dict[str, str], group: list[tuple[int, dict[str, s
         evidence["mention_confidence"] = max((m["confidence"] for m in mentions if m["confidence"] is not None),
                                              default=None)
         evidence["mentions"] = mentions
-    values = {
-        "date": date, "date_precision": "day", "country": country.code if country else None,
-        "location": (row.get("ActionGeo_FullName") or "").strip() or None,
-        "latitude": coordinates[0], "longitude": coordinates[1],
-        "actor_name": actor_name, "actor_id": actor.id if actor else None,
-        "target": (row.get("Actor2Name") or "").strip() or None,
-        "munitions": [{"munition_type": kind, "count": None} for kind in kinds],
-        "url": url, "outlet": outlet(url), "evidence": evidence,
-    }
-    values["in_scope"] = in_scope(munitions=kinds, actor_id=values["actor_id"], target_category=None,
-                                  country=values["country"])
-    return ReportRow(FORMAT, row["GLOBALEVENTID"].strip(), number, dict(row), values)
+    country_code = country.code if country else None
+    actor_id = actor.id if actor else None
+    return ReportRecord(
+        FORMAT, row["GLOBALEVENTID"].strip(), row_number=number, raw=dict(row),
+        date=date, date_precision="day", country=country_code,
+        location=(row.get("ActionGeo_FullName") or "").strip() or None,
+        latitude=coordinates[0], longitude=coordinates[1],
+        location_precision=LOCATION_PRECISION.get((row.get("ActionGeo_Type") or "").strip()),
+        actor_name=actor_name, actor_id=actor_id, target=(row.get("Actor2Name") or "").strip() or None,
+        confidence="low", munitions=munition_records(kinds), url=url, outlet=outlet(url), evidence=evidence,
+        in_scope=in_scope(munitions=kinds, actor_id=actor_id, target_category=None, country=country_code),
+    )
 
 
 def cameo_code(code: str | None, root: str | None = None) -> str | None:

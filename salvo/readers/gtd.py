@@ -11,6 +11,7 @@ first sheet, streamed). Each row becomes a report keyed by GTD's ``eventid``:
 * ``weapsubtype1_txt``, ``weaptype1_txt``, ``attacktype1_txt`` and the words of
   ``weapdetail`` and ``summary`` as the munition type (mappings/gtd.yaml), with a
   count only when ``weapdetail`` states one ("Two Katyusha rockets");
+* ``latitude``/``longitude`` with ``specificity`` as the location precision;
 * ``targtype1_txt`` (and whether the target names the U.S.) as the target category;
 * ``gname`` as the actor, ``claimed``/``guncertain1`` as the attribution;
 * ``related``: GTD splits one attack over several rows. Each row stays a report
@@ -36,9 +37,10 @@ import yaml
 from salvo import gazetteer
 from salvo.readers import actor_names
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow, whole_number
+from salvo.readers.report_rows import munition_records, whole_number
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
+from salvo.records import ReportRecord, munition_record
 
 FORMAT = "gtd"
 MISSING = ("", "N/A", "NA", "NaN", "nan", "None")
@@ -67,7 +69,7 @@ def detect_file(path: Path) -> bool:
     return bool(names) and detect(names)
 
 
-def read(path: Path) -> Iterator[ReportRow | RowError]:
+def read(path: Path) -> Iterator[ReportRecord | RowError]:
     """Each event of a GTD file as a report, or a RowError for a row that cannot be read."""
     path = Path(path)
     file = str(path)
@@ -91,7 +93,7 @@ def read(path: Path) -> Iterator[ReportRow | RowError]:
 def incident_groups(rows: Iterable[Any]) -> dict[str, list[str]]:
     """GTD incidents: group key -> the row keys of the rows that describe one attack.
 
-    `rows` are ReportRows or stored reports (anything with ``row_key`` and an
+    `rows` are ReportRecords or stored reports (anything with ``row_key`` and an
     ``evidence`` with ``related``). Groups whose ``related`` lists overlap are
     merged, so a group is counted once even when GTD's lists disagree; the key
     is the smallest eventid of the group.
@@ -106,7 +108,7 @@ def incident_groups(rows: Iterable[Any]) -> dict[str, list[str]]:
 
     keys = []
     for row in rows:
-        evidence = (row.values.get("evidence") if hasattr(row, "values") else row.evidence) or {}
+        evidence = row.evidence or {}
         keys.append(row.row_key)
         for other in evidence.get("related") or [row.row_key]:
             a, b = root(row.row_key), root(str(other))
@@ -179,7 +181,7 @@ def _blank(value: str) -> str:
 # --- one row --------------------------------------------------------------
 
 
-def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]) -> ReportRow | RowError:
+def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]) -> ReportRecord | RowError:
     source = row.get("adatforras")
     if source == "ACLED":
         return _acled_report(file, number, row, dates)
@@ -197,30 +199,32 @@ def _report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, 
         return RowError(file, number, "related", row.get("related"), "not a list of GTD event ids")
 
     country = gazetteer.country(row.get("country_txt") or None)
+    code = country.code if country else None
     gname = row.get("gname") or ""
     actor_name = gname if gname and gname != "Unknown" else None
     actor_id = actor_names.resolve(actor_name, _mapping().get("actors"))
     kinds, count = munitions(row)
     target_category = target(row)
     sources = [{"citation": row[c], "outlet": _outlet(row[c])} for c in ("scite1", "scite2", "scite3") if row.get(c)]
-    table = _mapping()
-    values = {
-        "date": date, "date_precision": precision, "country": country.code if country else None,
-        "location": _place(row.get("city")) or _place(row.get("provstate")),
-        "latitude": coordinates[0], "longitude": coordinates[1],
-        "target": row.get("target1") or None, "target_category": target_category,
-        "actor_name": actor_name, "actor_id": actor_id,
-        "attribution": _attribution(row, actor_name),
-        "killed": _count_of(row.get("nkill")), "injured": _count_of(row.get("nwound")),
-        "outlet": next((s["outlet"] for s in sources if s["outlet"]), None),
-        "munitions": [{"munition_type": kind, "count": count if len(kinds) == 1 else None} for kind in kinds],
-        "evidence": {"sources": sources, "related": related, "group_key": related[0],
-                     "location_precision": table["location_precision"].get(row.get("specificity") or "")},
-        "text": row.get("summary") or None,
-    }
-    values["in_scope"] = in_scope(munitions=kinds, actor_id=values["actor_id"], target_category=target_category,
-                                  country=values["country"])
-    return ReportRow(FORMAT, key, number, dict(row), values)
+    return ReportRecord(
+        FORMAT, key, row_number=number, raw=dict(row),
+        date=date, date_precision=precision, country=code,
+        location=_place(row.get("city")) or _place(row.get("provstate")),
+        latitude=coordinates[0], longitude=coordinates[1], location_precision=_location_precision(row),
+        target=row.get("target1") or None, target_category=target_category,
+        actor_name=actor_name, actor_id=actor_id, attribution=_attribution(row, actor_name),
+        killed=_count_of(row.get("nkill")), injured=_count_of(row.get("nwound")),
+        outlet=next((s["outlet"] for s in sources if s["outlet"]), None),
+        munitions=munition_records(kinds, count),
+        evidence={"sources": sources, "related": related, "group_key": related[0]},
+        text=row.get("summary") or None,
+        in_scope=in_scope(munitions=kinds, actor_id=actor_id, target_category=target_category, country=code),
+    )
+
+
+def _location_precision(row: dict[str, str]) -> str | None:
+    """GTD's ``specificity`` as a location precision (mappings/gtd.yaml); None when the row has none."""
+    return _mapping()["location_precision"].get(row.get("specificity") or "")
 
 
 def _when(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]
@@ -249,7 +253,8 @@ def _when(file: str, number: int, row: dict[str, str], dates: tuple[str, str, st
     return date, precision, coordinates
 
 
-def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]) -> ReportRow | RowError:
+def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str, str, str]
+                  ) -> ReportRecord | RowError:
     """An ACLED event carried in a GTD-shaped table (the drone database's ``adatforras`` = ACLED rows).
 
     Its ``eventid`` is ACLED's ``event_id_cnty``, so it becomes an ``acled``
@@ -269,24 +274,25 @@ def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str,
         return when
     date, precision, coordinates = when
     country = gazetteer.country(row.get("country_txt") or None)
+    code = country.code if country else None
     actor_name = row.get("gname") or None
     actor_id = actor_names.resolve(actor_name, actor_table())
     notes = row.get("summary") or ""
-    lines = munition_lines(notes)
+    lines = [munition_record(line) for line in munition_lines(notes)]
     sources = [s.strip() for s in (row.get("scite1") or "").split(";") if s.strip()]
     target_category = target_from_notes(notes, actor_id)
-    values = {
-        "date": date, "date_precision": precision, "country": country.code if country else None,
-        "location": _place(row.get("city")) or _place(row.get("provstate")),
-        "latitude": coordinates[0], "longitude": coordinates[1], "target_category": target_category,
-        "actor_name": actor_name, "actor_id": actor_id, "killed": _count_of(row.get("nkill")),
-        "outlet": sources[0] if sources else None, "munitions": lines,
-        "evidence": {"sources": sources, "carried_by": "GTD-shaped table (adatforras = ACLED)"},
-        "text": notes or None,
-    }
-    values["in_scope"] = in_scope(munitions=[line["munition_type"] for line in lines], actor_id=actor_id,
-                                  target_category=target_category, country=values["country"])
-    return ReportRow("acled", key, number, dict(row), values)
+    return ReportRecord(
+        "acled", key, row_number=number, raw=dict(row),
+        date=date, date_precision=precision, country=code,
+        location=_place(row.get("city")) or _place(row.get("provstate")),
+        latitude=coordinates[0], longitude=coordinates[1], target_category=target_category,
+        actor_name=actor_name, actor_id=actor_id,
+        killed=_count_of(row.get("nkill")), outlet=sources[0] if sources else None, munitions=lines,
+        evidence={"sources": sources, "carried_by": "GTD-shaped table (adatforras = ACLED)"},
+        text=notes or None,
+        in_scope=in_scope(munitions=[line.munition_type for line in lines], actor_id=actor_id,
+                          target_category=target_category, country=code),
+    )
 
 
 def munitions(row: dict[str, str]) -> tuple[list[str], int | None]:

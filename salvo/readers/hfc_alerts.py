@@ -26,8 +26,9 @@ alerts are grouped into launch events, and each launch event is one report:
   events are out of scope until linked to another source's report;
 * the location: the warned zones' names; when ``alertZones.geojson`` (the zone
   polygons of the same repository) lies beside the file, the coordinates are
-  the area-weighted centroid of the warned zones that it has (region precision)
-  - the middle of the warned area, not a launch or impact point;
+  the area-weighted centroid of the warned zones that it has (location precision
+  ``region``) - the middle of the warned area, not a launch or impact point. The
+  zones are Pikud HaOref's, not gazetteer places, so there is no place id;
 * evidence: the alert ids, the number of zones, the first and last ``savedAt``
   and the category; the raw row is the first alert with ``alert_count``.
 
@@ -90,8 +91,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import ReportRow
+from salvo.readers.report_rows import munition_records
 from salvo.readers.scope import in_scope
+from salvo.records import ReportRecord
 
 FORMAT = "hfc-alerts"
 # Alerts of one category at most this long after the previous one belong to the same launch event.
@@ -146,7 +148,7 @@ def detect_file(path: Path) -> bool:
         return False
 
 
-def read(path: Path) -> Iterator[ReportRow | RowError]:
+def read(path: Path) -> Iterator[ReportRecord | RowError]:
     """Each launch event of an alert history as a report, or a RowError for an alert that cannot be read.
 
     Streams the file in two passes (see the module's docs): first the RowErrors,
@@ -529,7 +531,7 @@ def _alert(file: str, number: int, item: Any) -> _Alert | RowError:
     return _Alert(str(key).strip(), number, category, [c.strip() for c in cities if c.strip()], time, item)
 
 
-def _report(group: list[_Alert], zones: dict[str, tuple[str, float, float, float]]) -> ReportRow:
+def _report(group: list[_Alert], zones: dict[str, tuple[str, float, float, float]]) -> ReportRecord:
     first, last = group[0], group[-1]
     label, munition = CATEGORIES.get(first.category, (None, None))
     names = list(dict.fromkeys(city for alert in group for city in alert.cities))
@@ -546,23 +548,18 @@ def _report(group: list[_Alert], zones: dict[str, tuple[str, float, float, float
         "last": last.row["savedAt"], "category": first.category,
         "alert": f"{label} alert" if label else first.row.get("title"),
         "zones_located": len(located) if zones else None,
-        "location_precision": "region" if latitude is not None else None,
         "window_minutes": int(WINDOW.total_seconds() // 60),
     }
-    values = {
-        "date": first.time.date(), "date_precision": "day", "country": COUNTRY,
-        "location": "; ".join(_zone_name(name, zones) for name in names) or None,
-        "latitude": latitude, "longitude": longitude,
-        "target": None, "target_category": "other",
-        "actor_name": None, "actor_id": None, "attribution": "unknown",
-        "killed": None, "injured": None, "outlet": OUTLET,
-        "munitions": [{"munition_type": kind, "count": None} for kind in munitions],
-        "evidence": evidence,
-        "text": first.row.get("title") or None,
-    }
-    values["in_scope"] = in_scope(munitions=munitions, actor_id=None, target_category="other", country=COUNTRY)
-    raw = {**first.row, "alert_count": len(group)}
-    return ReportRow(FORMAT, first.id, first.number, raw, values)
+    return ReportRecord(
+        FORMAT, first.id, row_number=first.number, raw={**first.row, "alert_count": len(group)},
+        date=first.time.date(), date_precision="day", country=COUNTRY,
+        location="; ".join(_zone_name(name, zones) for name in names) or None,
+        latitude=latitude, longitude=longitude, location_precision="region" if latitude is not None else None,
+        target=None, target_category="other", actor_name=None, actor_id=None, attribution="unknown",
+        killed=None, injured=None, outlet=OUTLET, munitions=munition_records(munitions),
+        evidence=evidence, text=first.row.get("title") or None,
+        in_scope=in_scope(munitions=munitions, actor_id=None, target_category="other", country=COUNTRY),
+    )
 
 
 def _zone_name(name: str, zones: dict[str, tuple[str, float, float, float]]) -> str:

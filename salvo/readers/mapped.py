@@ -11,6 +11,9 @@ The file is streamed: a CSV row by row with the csv module, an XLSX sheet
 with openpyxl in read-only mode. Each non-empty row becomes a report of the
 mapping's dataset, or a RowError naming the row and the column (a date not in
 the mapping's format, a number that is none, a value its value map lacks).
+Besides the mapped fields, the reader resolves the actor (through the
+codebook's actors) and the place (the location, in its country, through the
+gazetteer) and applies the scope rules.
 
 The row key is the mapping's ``key`` columns, joined with ``|``. Without a
 key it is a hash of the mapped columns' values: stable while the row is, but
@@ -29,13 +32,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from salvo import codebook
+from salvo import codebook, gazetteer
 from salvo.readers import words
 from salvo.readers.errors import FileError, RowError
 from salvo.readers.mapping_file import DATES, CellError, Cell, Mapping, load, whole_number
-from salvo.readers.report_rows import ReportRow
 from salvo.readers.scope import in_scope
-from salvo.storage.reports import REPORT_FIELDS
+from salvo.records import MunitionRecord, ReportRecord, munition_record
 
 FORMAT = "mapped"
 WORKBOOKS = (".xlsx", ".xlsm")
@@ -46,7 +48,7 @@ def detect(header: list[str]) -> bool:
     return False
 
 
-def read(path: Path, *, mapping: Path | None = None) -> Iterator[ReportRow | RowError]:
+def read(path: Path, *, mapping: Path | None = None) -> Iterator[ReportRecord | RowError]:
     """Each row of `path` as a report through `mapping`, or a RowError for a row that cannot be read.
 
     Raises FileError (before any row) when there is no mapping, when the
@@ -82,7 +84,8 @@ def _check_header(file: str, start: int, names: list[str], spec: Mapping) -> Non
 # --- one row ----------------------------------------------------------------
 
 
-def _report(file: str, number: int, row: dict[str, Cell], spec: Mapping, seen: dict[str, int]) -> ReportRow | RowError:
+def _report(file: str, number: int, row: dict[str, Cell], spec: Mapping, seen: dict[str, int]
+            ) -> ReportRecord | RowError:
     try:
         values = _values(spec, row)
         key = _key(spec, row, values)
@@ -96,29 +99,25 @@ def _report(file: str, number: int, row: dict[str, Cell], spec: Mapping, seen: d
         seen[key] = seen.get(key, 0) + 1
         key += f"-{seen[key]}" if seen[key] > 1 else ""
     raw = {name: _text(cell) for name, cell in row.items()}
-    return ReportRow(spec.dataset, key, number, raw, values)
+    return ReportRecord(spec.dataset, key, row_number=number, raw=raw, **values)
 
 
 def _values(spec: Mapping, row: dict[str, Cell]) -> dict[str, Any]:
-    """Every report field of a row: the mapped ones read, the rest none; actor id and scope derived."""
-    values: dict[str, Any] = {name: None for name in REPORT_FIELDS} | {"munitions": []}
-    for name in spec.fields:
-        if name == "munitions":
-            values["munitions"] = _munitions(spec, row)
-        elif name == "location_precision":
-            values["evidence"] = {"location_precision": spec.value(name, row)}
-        else:
-            values[name] = spec.value(name, row)
+    """The report fields of a row: the mapped ones read; actor id, place id and scope derived."""
+    values: dict[str, Any] = {name: spec.value(name, row) for name in spec.fields if name != "munitions"}
+    values["munitions"] = _munitions(spec, row) if "munitions" in spec.fields else []
     _coarsen_date(values)
-    actor = codebook.actors().resolve(values["actor_name"])
+    actor = codebook.actors().resolve(values.get("actor_name"))
     values["actor_id"] = actor.id if actor else None
-    values["in_scope"] = in_scope(munitions=[m["munition_type"] for m in values["munitions"]],
-                                  actor_id=values["actor_id"], target_category=values["target_category"],
-                                  country=values["country"])
+    place = gazetteer.lookup(values.get("location"), values.get("country"))
+    values["place_id"] = place.id if place else None
+    values["in_scope"] = in_scope(munitions=[line.munition_type for line in values["munitions"]],
+                                  actor_id=values["actor_id"], target_category=values.get("target_category"),
+                                  country=values.get("country"))
     return values
 
 
-def _munitions(spec: Mapping, row: dict[str, Cell]) -> list[dict[str, Any]]:
+def _munitions(spec: Mapping, row: dict[str, Cell]) -> list[MunitionRecord]:
     """The munition lines of a row, from its column (type, and count column) and its text column.
 
     The one the mapping prefers (``prefer``, the column unless it says text)
@@ -135,22 +134,22 @@ def _munitions(spec: Mapping, row: dict[str, Cell]) -> list[dict[str, Any]]:
             count = whole_number(text) if text else None
         except ValueError as exc:
             raise CellError(field.count, text, str(exc)) from None
-    from_column = [{"munition_type": code, "count": count}] if code is not None else []
+    from_column = [MunitionRecord(code, count)] if code is not None else []
     from_text = _lines_in(_text(row.get(field.text, ""))) if field.text else []
     first, second = (from_text, from_column) if field.prefer == "text" else (from_column, from_text)
     return first or second
 
 
-def _lines_in(text: str) -> list[dict[str, Any]]:
+def _lines_in(text: str) -> list[MunitionRecord]:
     """Munition types (and counts, where the words module can read them) named in free text."""
     if hasattr(words, "munition_lines"):
-        return words.munition_lines(text)
-    return [{"munition_type": code, "count": None} for code in words.munitions_in(text)]
+        return [munition_record(line) for line in words.munition_lines(text)]
+    return [MunitionRecord(code) for code in words.munitions_in(text)]
 
 
 def _coarsen_date(values: dict[str, Any]) -> None:
     """A month- or year-precise date is stored as the first day of its period (the codebook's rule)."""
-    date, precision = values["date"], values["date_precision"]
+    date, precision = values.get("date"), values.get("date_precision")
     if date and precision == "month":
         values["date"] = date.replace(day=1)
     elif date and precision == "year":

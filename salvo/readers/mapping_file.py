@@ -42,7 +42,8 @@ FIELDS = (*DATES, *CODES, *WHOLE_NUMBERS, *COORDINATES, "country", *TEXTS)
 COMPUTED = {
     "actor_id": "is resolved from actor_name through the codebook's actors: map the column to actor_name",
     "in_scope": "is computed from the scope rules (salvo/readers/scope.yaml)",
-    "evidence": "is built by the reader (map location_precision to fill evidence.location_precision)",
+    "place_id": "is resolved from location (in its country) through the gazetteer: map the column to location",
+    "evidence": "is not mapped: the whole row, mapped or not, is kept as the report's raw row (its provenance)",
 }
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 

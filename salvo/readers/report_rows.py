@@ -1,7 +1,11 @@
 """What a dataset reader yields: one report per source row, with its provenance.
 
-Readers that work row by row yield a ReportRow (or a RowError) per row; readers
-of large files that map whole columns at once yield ReportBatch frames.
+Readers that work row by row yield a salvo.records.ReportRecord (with its
+``row_number`` and ``raw`` row set) or a RowError per row; readers of large
+files that map whole columns at once yield ReportBatch frames. Either way a
+report's `row_key` is the dataset's own stable id for the event (ACLED
+``event_id_cnty``, GTD ``eventid``, UCDP ``id``), so that a newer release of
+the dataset updates the report instead of adding another.
 """
 
 from __future__ import annotations
@@ -10,29 +14,11 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from salvo.readers.errors import FileError, RowError
-
-
-@dataclass
-class ReportRow:
-    """One dataset row read as a report.
-
-    `row_key` is the dataset's own stable id for the event (ACLED
-    ``event_id_cnty``, GTD ``eventid``, UCDP ``id``), so that a newer release
-    of the dataset updates the report instead of adding another. `values` are
-    the Report fields (see salvo.storage.reports.REPORT_FIELDS); `raw` is the
-    row as read, kept for provenance.
-    """
-
-    dataset: str
-    row_key: str
-    row_number: int
-    raw: dict[str, Any]
-    values: dict[str, Any] = field(default_factory=dict)
+from salvo.records import MunitionRecord
 
 
 @dataclass
@@ -76,3 +62,8 @@ def whole_number(text: str | None) -> int | None:
         return int(float(text)) if text not in (None, "") else None
     except ValueError:
         return None
+
+
+def munition_records(kinds: list[str], count: int | None = None) -> list[MunitionRecord]:
+    """One munition line per type; `count` goes on the line only when there is one type (else it is no one's)."""
+    return [MunitionRecord(kind, count if len(kinds) == 1 else None) for kind in kinds]

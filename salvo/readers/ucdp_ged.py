@@ -7,7 +7,8 @@ skipped. Each row becomes a report keyed by UCDP's event ``id``:
 * ``date_start`` with UCDP's ``date_prec`` (1 exact day; 2-3 within a week;
   4 within a month; 5 within a year) as Salvo's date precision;
 * ``latitude``/``longitude`` with ``where_prec`` (1 exact; 2 within 25 km, a
-  town; 3-5 an administrative area or a line; 6 the country; 7 at sea);
+  town; 3-5 an administrative area or a line; 6 the country; 7 at sea) as the
+  location precision;
 * ``best`` fatalities as killed (``low``/``high`` kept in the raw row);
 * the actor: the perpetrator of one-sided violence (``side_a``), else the
   non-government side of the dyad;
@@ -29,9 +30,10 @@ import yaml
 from salvo import gazetteer
 from salvo.readers import actor_names
 from salvo.readers.errors import RowError
-from salvo.readers.report_rows import ReportRow, csv_dicts, whole_number
+from salvo.readers.report_rows import csv_dicts, munition_records, whole_number
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
+from salvo.records import ReportRecord
 
 FORMAT = "ucdp-ged"
 REQUIRED = ("id", "date_start", "date_prec", "where_prec", "latitude", "longitude", "side_a", "side_b", "best")
@@ -45,7 +47,7 @@ def detect(header: list[str]) -> bool:
     return {"date_prec", "where_prec", "side_a", "best"} <= set(header)
 
 
-def read(path: Path) -> Iterator[ReportRow | RowError]:
+def read(path: Path) -> Iterator[ReportRecord | RowError]:
     """Each event of a GED file as a report, or a RowError for a row that cannot be read."""
     for number, row in csv_dicts(Path(path), REQUIRED, "UCDP GED"):
         if not _is_hxl(row):
@@ -56,7 +58,7 @@ def _is_hxl(row: dict[str, str]) -> bool:
     return any((value or "").startswith("#") for value in row.values())
 
 
-def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError:
+def _report(file: str, number: int, row: dict[str, str]) -> ReportRecord | RowError:
     try:
         date = dt.date.fromisoformat(row["date_start"][:10])
     except ValueError:
@@ -79,18 +81,16 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError
     headlines = row.get("source_headline") or ""
     munitions = munitions_in(f"{headlines} {row.get('source_article') or ''}")
     sources = _sources(row)
-    values = {
-        "date": date, "date_precision": precision, "country": country.code if country else None,
-        "location": row.get("where_coordinates") or None, "latitude": latitude, "longitude": longitude,
-        "actor_name": actor_name, "actor_id": actor_id, "attribution": None,
-        "killed": whole_number(row.get("best")), "outlet": sources[0]["office"] if sources else None,
-        "munitions": [{"munition_type": kind, "count": None} for kind in munitions],
-        "evidence": {"sources": sources, "location_precision": LOCATION_PRECISION.get(row["where_prec"])},
-        "text": headlines or None,
-    }
-    values["in_scope"] = in_scope(munitions=munitions, actor_id=values["actor_id"], target_category=None,
-                                  country=values["country"])
-    return ReportRow(FORMAT, row["id"], number, dict(row), values)
+    code = country.code if country else None
+    return ReportRecord(
+        FORMAT, row["id"], row_number=number, raw=dict(row),
+        date=date, date_precision=precision, country=code, location=row.get("where_coordinates") or None,
+        latitude=latitude, longitude=longitude, location_precision=LOCATION_PRECISION.get(row["where_prec"]),
+        actor_name=actor_name, actor_id=actor_id, attribution=None, killed=whole_number(row.get("best")),
+        outlet=sources[0]["office"] if sources else None, munitions=munition_records(munitions),
+        evidence={"sources": sources}, text=headlines or None,
+        in_scope=in_scope(munitions=munitions, actor_id=actor_id, target_category=None, country=code),
+    )
 
 
 @cache

@@ -19,8 +19,10 @@ cite UKMTO. Each row becomes a report keyed by UKMTO's ``incident_id``:
   with location precision ``region`` and a stated uncertainty; explicit
   coordinates ("12°34'N 043°21'E") are ``exact``; a place named alone keeps the
   gazetteer's precision (``site``, ``city``, ``region`` for a sea area); a bare
-  country gives the country and no point. The source's own position text, and
-  the scraper's coordinates in the geocoded file, are kept in the evidence.
+  country gives the country and no point. The gazetteer place the position rests
+  on (the reference place, the sea area, the place named) is the report's place
+  id. The source's own position text, and the scraper's coordinates in the
+  geocoded file, are kept in the evidence.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ import yaml
 
 from salvo import codebook, gazetteer
 from salvo.readers.errors import RowError
-from salvo.readers.report_rows import ReportRow, csv_dicts
+from salvo.readers.report_rows import csv_dicts, munition_records
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
+from salvo.records import ReportRecord
 
 FORMAT = "ukmto"
 REQUIRED = ("incident_id", "date", "details")
@@ -80,7 +83,12 @@ _DECIMAL = re.compile(r"(?P<lat>-?\d{1,2}\.\d+)\s*°?\s*(?P<ns>[NS])?\s*[,/\s]\s
 
 @dataclass
 class Position:
-    """A position read from UKMTO's words: a point (or none) and what it rests on."""
+    """A position read from UKMTO's words: a point (or none) and what it rests on.
+
+    `place` is the gazetteer place it rests on (the reference place of a
+    bearing and distance, the sea area, or the place named); `evidence` says
+    how it was read (distance, bearing, uncertainty).
+    """
 
     latitude: float | None = None
     longitude: float | None = None
@@ -97,13 +105,13 @@ def detect(header: list[str]) -> bool:
     return {"incident_id", "date", "details", "event_type"} <= names and bool({"location", "address"} & names)
 
 
-def read(path: Path) -> Iterator[ReportRow | RowError]:
+def read(path: Path) -> Iterator[ReportRecord | RowError]:
     """Each advisory of a UKMTO file as a report, or a RowError for a row that cannot be read."""
     for number, row in csv_dicts(Path(path), REQUIRED, "UKMTO"):
         yield _report(str(path), number, row)
 
 
-def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError:
+def _report(file: str, number: int, row: dict[str, str]) -> ReportRecord | RowError:
     key = (row.get("incident_id") or "").strip()
     key = key[:-2] if key.endswith(".0") else key
     if not key:
@@ -116,8 +124,7 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError
     where = position(row.get("location") or "") if (row.get("location") or "").strip() else Position()
     if where.text is None:  # no location column, or one we cannot read: the advisory's own words
         where = position(details)
-    evidence: dict[str, Any] = {"location_precision": where.precision, "position_text": where.text,
-                                **where.evidence}
+    evidence: dict[str, Any] = {"position_text": where.text, **where.evidence}
     source = _source_position(file, number, row)
     if isinstance(source, RowError):
         return source
@@ -131,21 +138,19 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRow | RowError
     target_category = target(details)
     actor_name = _actor(details)
     actor = codebook.actors().resolve(actor_name)
-    values = {
-        "date": date, "date_precision": "day", "country": where.country,
-        "location": (row.get("location") or "").strip() or where.text,
-        "latitude": where.latitude, "longitude": where.longitude,
-        "target_category": target_category,
-        "actor_name": actor_name, "actor_id": actor.id if actor else None,
-        "attribution": "suspected" if actor_name else "unknown",
-        "outlet": "UKMTO",
-        "munitions": [{"munition_type": kind, "count": count if len(kinds) == 1 else None} for kind in kinds],
-        "evidence": evidence,
-        "text": details or None,
-    }
-    values["in_scope"] = in_scope(munitions=kinds, actor_id=values["actor_id"], target_category=target_category,
-                                  country=values["country"])
-    return ReportRow(FORMAT, key, number, dict(row), values)
+    actor_id = actor.id if actor else None
+    return ReportRecord(
+        FORMAT, key, row_number=number, raw=dict(row),
+        date=date, date_precision="day", country=where.country,
+        location=(row.get("location") or "").strip() or where.text,
+        place_id=where.place.id if where.place else None,
+        latitude=where.latitude, longitude=where.longitude, location_precision=where.precision,
+        target_category=target_category, actor_name=actor_name, actor_id=actor_id,
+        attribution="suspected" if actor_name else "unknown", outlet="UKMTO",
+        munitions=munition_records(kinds, count), evidence=evidence, text=details or None,
+        in_scope=in_scope(munitions=kinds, actor_id=actor_id, target_category=target_category,
+                          country=where.country),
+    )
 
 
 def _source_position(file: str, number: int, row: dict[str, str]) -> dict[str, Any] | RowError | None:
@@ -187,7 +192,7 @@ def position(text: str) -> Position:
         place, country = resolve_place(phrase)
         if place is not None:
             return Position(place.lat, place.lon, place.precision, named.group(0).strip(), place.country or country,
-                            place, {"reference_place": place.id})
+                            place, {})
         if country is not None:
             return Position(None, None, "country", named.group(0).strip(), country, None, {})
     return Position(text=None)
@@ -205,7 +210,7 @@ def _relative(match: re.Match) -> Position:
     evidence: dict[str, Any] = {
         "distance": distance, "distance_unit": unit.upper() if unit == "nm" else "km",
         "bearing": match.group("bearing"), "bearing_degrees": degrees,
-        "reference_name": _clean_place(phrase)[0], "reference_place": place.id if place else None,
+        "reference_name": _clean_place(phrase)[0],
     }
     if match.group("hedge"):
         evidence["hedged"] = match.group("hedge")
@@ -214,10 +219,8 @@ def _relative(match: re.Match) -> Position:
         # A sea area named after it ("... of Oman in the Straits of Hormuz") still places the report in it.
         sea = _sea_area_after(phrase)
         if sea is not None:
-            evidence["reference_place"] = None
-            evidence["area"] = sea.id
             return Position(sea.lat, sea.lon, sea.precision, text, country or sea.country, sea, evidence)
-        return Position(None, None, "country" if country else "unknown", text, country, None, evidence)
+        return Position(None, None, "country" if country else "unknown", text, country, place, evidence)
     latitude, longitude = destination(place.lat, place.lon, degrees, distance_km)
     extent = _extent(phrase, place)
     uncertainty = table["distance_uncertainty"] * distance_km + extent

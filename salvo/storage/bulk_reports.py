@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salvo.model import Provenance, Report, utcnow
+from salvo.records import REPORT_FIELDS
 from salvo.storage.bulk import BATCH_SIZE, Writer, sqlite_time
 from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, with_hashes
-from salvo.storage.reports import REPORT_FIELDS, release_name
+from salvo.storage.reports import release_name
 
 _reports = Report.__table__
 _provenance = Provenance.__table__

@@ -1,21 +1,22 @@
 """Reports as columns: the frame form in which readers hand reports to the bulk writer.
 
 A reports frame has one row per report: its key (``dataset``, ``row_key``),
-where it was read (``row_number``, ``raw`` as JSON text) and the Report fields
-of salvo.storage.reports.REPORT_FIELDS, with ``munitions`` and ``evidence`` as
-JSON text. Readers of large files build it with polars expressions; readers
-that work row by row build it with :func:`from_values`.
+where it was read (``row_number``, ``raw`` as JSON text) and the stored values
+of salvo.records.REPORT_FIELDS, with ``munitions`` and ``evidence`` as JSON
+text. Readers of large files build it with polars expressions; readers that
+work row by row yield ReportRecords, which :func:`from_records` turns into one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from operator import attrgetter
 from typing import Any
 
 import polars as pl
 
-from salvo.storage.reports import REPORT_FIELDS
+from salvo.records import REPORT_FIELDS, ReportRecord, munition_dict
 
 REPORT_SCHEMA: dict[str, pl.DataType] = {
     "dataset": pl.String, "row_key": pl.String, "row_number": pl.Int64, "raw": pl.String,
@@ -25,6 +26,8 @@ REPORT_SCHEMA: dict[str, pl.DataType] = {
 }
 JSON_FIELDS = ("munitions", "evidence")
 _SEED = 0x5E9047
+_stored_values = attrgetter(*REPORT_FIELDS)
+_MUNITIONS, _EVIDENCE, _IN_SCOPE = (list(REPORT_SCHEMA).index(name) for name in ("munitions", "evidence", "in_scope"))
 
 
 def _json(value: Any) -> str | None:
@@ -37,25 +40,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def from_values(rows: list[tuple[str, str, int | None, dict | None, dict[str, Any]]]) -> pl.DataFrame:
-    """A reports frame from (dataset, row key, row number, raw row, values) tuples."""
-    records = []
-    for dataset, row_key, row_number, raw, values in rows:
-        unknown = set(values) - set(REPORT_FIELDS)
-        if unknown:
-            raise ValueError(f"not report fields: {', '.join(sorted(unknown))}")
-        record = [dataset, row_key, row_number, _json(raw)]
-        for name in REPORT_FIELDS:
-            value = values.get(name)
-            if name == "munitions":
-                value = _json(value or [])
-            elif name == "evidence":
-                value = _json(value)
-            elif name == "in_scope":
-                value = True if value is None else bool(value)
-            record.append(value)
-        records.append(record)
-    return pl.DataFrame(records, schema=REPORT_SCHEMA, orient="row")
+def from_records(records: list[ReportRecord]) -> pl.DataFrame:
+    """A reports frame from records: their key, where they were read, and their stored values."""
+    rows = []
+    for record in records:
+        row = [record.dataset, record.row_key, record.row_number, _json(record.raw), *_stored_values(record)]
+        row[_MUNITIONS] = _json([munition_dict(line) for line in record.munitions])
+        row[_EVIDENCE] = _json(record.evidence)
+        row[_IN_SCOPE] = bool(row[_IN_SCOPE])
+        rows.append(row)
+    return pl.DataFrame(rows, schema=REPORT_SCHEMA, orient="row")
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:

@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from salvo import codebook
 from salvo.cli import app
 from salvo.importing import import_reports
 from salvo.model import ImportRun
@@ -223,14 +224,28 @@ def test_coordinates_are_acleds_and_the_gazetteer_place_is_kept_beside_them():
     reports_ = read()
     omar = reports_["SYR90002"]
     assert (omar["latitude"], omar["longitude"], omar["country"]) == (34.9978, 40.5547, "SY")
-    assert omar["evidence"]["location_precision"] == "region"  # geo_precision 2
-    assert omar["evidence"]["place"]["id"] == "al_omar_oil_field"
+    assert omar["location_precision"] == "region"  # geo_precision 2
+    assert omar["place_id"] == "al_omar_oil_field"
     at_sea = reports_["YEM90004"]
-    assert (at_sea["location"], at_sea["country"], at_sea["evidence"]["location_precision"]) == (
+    assert (at_sea["location"], at_sea["country"], at_sea["location_precision"]) == (
         "Gulf of Aden", "YE", "region")  # geo_precision 3
-    assert reports_["IRQ90001"]["evidence"]["location_precision"] == "city"  # geo_precision 1
+    assert reports_["IRQ90001"]["location_precision"] == "city"  # geo_precision 1
+    assert not {"location_precision", "place"} & set(omar["evidence"])  # fields now, not evidence
     assert (reports_["LBN90006"]["killed"], reports_["SYR90011"]["killed"]) == (2, 3)
     assert reports_["IRQ90001"]["text"].startswith("On 4 January 2024, the Islamic Resistance in Iraq fired 3 drones")
+
+
+def test_location_precision_place_and_confidence_are_frame_columns_stored_as_columns(sqlite_store):
+    precision = Counter()
+    for batch in acled.read(CSV):
+        assert {"location_precision", "place_id", "confidence"} <= set(batch.frame.columns)
+        precision.update(batch.frame["location_precision"].to_list())
+    assert set(precision) <= set(codebook.vocabulary("location_precision").codes)
+    assert sum(precision.values()) == 14 and precision["region"] and precision["city"]
+    import_reports(sqlite_store, CSV, "acled")
+    reports_ = stored(sqlite_store)
+    assert (reports_["SYR90002"].location_precision, reports_["SYR90002"].place_id) == ("region", "al_omar_oil_field")
+    assert Counter(r.location_precision for r in reports_.values()) == precision
 
 
 # --- importing ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""GDELT 2.0 events: both file variants, FIPS countries, CAMEO munitions; every report a low-confidence candidate."""
+"""GDELT 2.0 events: both file variants, FIPS countries, CAMEO munitions; every report of low confidence."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pycountry
 import pytest
 import yaml
 
+from salvo import codebook
 from salvo.importing import import_reports
 from salvo.readers import formats, gdelt
 from salvo.readers.errors import FileError, RowError
@@ -92,14 +93,14 @@ def test_both_variants_read_an_event_alike():
     official, renamed = rows_by_id(OFFICIAL), rows_by_id(RENAMED)
     assert set(official) < set(renamed)
     for key, row in official.items():
-        values = dict(renamed[key].values)
+        values = dict(renamed[key].values())
         evidence = dict(values.pop("evidence"))
         assert evidence.pop("mentions") and evidence.pop("mention_confidence")  # only the joined file has them
-        assert {**values, "evidence": evidence} == row.values, key
+        assert {**values, "evidence": evidence} == row.values(), key
 
 
 def test_fields_map_onto_the_report():
-    values = rows_by_id(OFFICIAL)["954745611"].values
+    values = rows_by_id(OFFICIAL)["954745611"].values()
     assert values["date"] == dt.date(2020, 11, 15) and values["date_precision"] == "day"
     assert values["country"] == "IL" and values["location"] == "Ben Gurion, HaMerkaz, Israel"
     assert (values["latitude"], values["longitude"]) == (32.0114, 34.8867)
@@ -109,12 +110,13 @@ def test_fields_map_onto_the_report():
     assert set(values) <= set(REPORT_FIELDS)
     evidence = values["evidence"]
     assert (evidence["cameo"], evidence["quad_class"], evidence["goldstein"]) == ("194", 4, -10.0)
-    assert evidence["num_mentions"] == 7 and evidence["location_precision"] == "city"
+    assert evidence["num_mentions"] == 7 and values["location_precision"] == "city"
+    assert "location_precision" not in evidence
 
 
 def test_fips_country_codes_become_iso():
     rows = rows_by_id(RENAMED)
-    by_fips = Counter((r.raw["ActionGeo_CountryCode"], r.values["country"]) for r in rows.values())
+    by_fips = Counter((r.raw["ActionGeo_CountryCode"], r.country) for r in rows.values())
     for fips, iso in [("IZ", "IQ"), ("YM", "YE"), ("IS", "IL"), ("LE", "LB"), ("KU", "KW"), ("BA", "BH"),
                       ("MU", "OM"), ("GZ", "PS"), ("WE", "PS"), ("SY", "SY"), ("AE", "AE"), ("GG", "GE")]:
         assert (fips, iso) in by_fips, fips
@@ -129,12 +131,12 @@ def test_the_fips_table_points_at_real_iso_codes():
 
 def test_cameo_codes_give_munition_types_and_never_a_count():
     rows = rows_by_id(RENAMED)
-    munitions = {key: [m["munition_type"] for m in r.values["munitions"]] for key, r in rows.items()}
+    munitions = {key: [m["munition_type"] for m in r.values()["munitions"]] for key, r in rows.items()}
     assert munitions["954687724"] == ["small_arms"]  # 193 fight with small arms
     assert munitions["954703928"] == ["unknown"]  # 195 aerial weapons: "Saudis thwarted attack on oil facility"
     assert munitions["954709368"] == ["ied"]  # 183 bombing
     assert munitions["954680555"] == [] and munitions["954700005"] == []  # 046 consult; 186 assassinate
-    assert all(m["count"] is None for r in rows.values() for m in r.values["munitions"])
+    assert all(m["count"] is None for r in rows.values() for m in r.values()["munitions"])
     assert gdelt.cameo("1952")["munition"] == "uav" and gdelt.cameo("1951")["projectile"]
     assert gdelt.cameo("0874") == {"label": "Yield", "munition": None, "projectile": False}
 
@@ -148,20 +150,28 @@ def test_cameo_codes_get_their_leading_zero_back(code, root, expected):
     assert gdelt.cameo_code(code, root) == expected
 
 
-def test_every_report_is_a_low_confidence_candidate():
+def test_every_report_is_of_low_confidence_and_the_linker_decides_candidates():
     rows = rows_by_id(RENAMED)
     for row in rows.values():
-        evidence = row.values["evidence"]
-        assert evidence["confidence"] == "low" and evidence["candidate"] is True
+        evidence = row.evidence
+        assert row.confidence == "low" and not {"confidence", "candidate"} & set(evidence)
         assert "never an incident" in evidence["note"]
-    assert {key for key, r in rows.items() if r.values["in_scope"]} == HAMAS_ROCKETS
-    assert rows["954731190"].values["evidence"]["mention_confidence"] == 80  # GDELT's own confidence
+    assert {key for key, r in rows.items() if r.in_scope} == HAMAS_ROCKETS
+    assert rows["954731190"].evidence["mention_confidence"] == 80  # GDELT's own confidence
+
+
+def test_action_geo_type_is_the_location_precision_field():
+    rows = rows_by_id(RENAMED)
+    expected = {key: gdelt.LOCATION_PRECISION.get(r.raw["ActionGeo_Type"].strip()) for key, r in rows.items()}
+    assert {key: r.location_precision for key, r in rows.items()} == expected
+    assert set(expected.values()) - {None} <= set(codebook.vocabulary("location_precision").codes)
+    assert {"country", "city"} <= set(expected.values())
 
 
 def test_half_a_point_is_no_point():
     row = rows_by_id(OFFICIAL)["954720653"]  # ActionGeo_Type 0, no latitude, longitude 42
     assert row.raw["ActionGeo_Long"] == "42.0"
-    assert (row.values["latitude"], row.values["longitude"], row.values["location"]) == (None, None, None)
+    assert (row.latitude, row.longitude, row.location) == (None, None, None)
 
 
 # --- mentions of one event ---------------------------------------------------------
@@ -176,11 +186,11 @@ def test_adjacent_mentions_of_one_event_make_one_report(tmp_path):
     read = list(gdelt.read(path))
     assert len(read) == 30 and not any(isinstance(r, RowError) for r in read)
     event = read[1]
-    assert event.row_key == rows[2][0] and event.values["url"] == rows[2][url]
-    mentions = event.values["evidence"]["mentions"]
+    assert event.row_key == rows[2][0] and event.url == rows[2][url]
+    mentions = event.evidence["mentions"]
     assert [m["url"] for m in mentions] == [rows[2][url], "https://example.org/second-article"]
     assert [m["row"] for m in mentions] == [3, 4]
-    assert event.values["evidence"]["mention_confidence"] == 90
+    assert event.evidence["mention_confidence"] == 90
 
 
 def test_a_repeated_event_further_down_is_rejected_naming_its_first_row(tmp_path):
@@ -256,7 +266,7 @@ def test_gdelt_1_0_rows_of_58_fields_are_read(tmp_path):
     keep = [i for i, name in enumerate(gdelt.COLUMNS) if not name.endswith("_ADM2Code")]
     path = write_tsv(tmp_path / "20201113.export.CSV", [[line.split("\t")[i] for i in keep] for line in tsv_lines()])
     assert gdelt.detect_file(path)
-    assert [r.values for r in gdelt.read(path)] == [r.values for r in gdelt.read(OFFICIAL)]
+    assert [r.values() for r in gdelt.read(path)] == [r.values() for r in gdelt.read(OFFICIAL)]
 
 
 def test_a_zipped_export_is_read_as_downloaded(tmp_path):
@@ -264,7 +274,7 @@ def test_a_zipped_export_is_read_as_downloaded(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(OFFICIAL, "20201113001500.export.CSV")
     assert gdelt.detect_file(path)
-    assert [r.values for r in gdelt.read(path)] == [r.values for r in gdelt.read(OFFICIAL)]
+    assert [r.values() for r in gdelt.read(path)] == [r.values() for r in gdelt.read(OFFICIAL)]
 
 
 # --- import (needs "gdelt" registered in salvo.readers.formats) ---------------------------
@@ -282,7 +292,7 @@ def test_import_keeps_provenance_and_reimport_changes_nothing(sqlite_store):
         stored = {r.row_key: r for r in reports(session, "gdelt")}
         assert len(stored) == 30 and len(stored["954745611"].provenance) == 2  # one entry per file
         assert stored["954745611"].provenance[0].raw["ActionGeo_CountryCode"] == "IS"
-        assert stored["954745611"].evidence["candidate"] is True
+        assert stored["954745611"].confidence == "low" and stored["954745611"].location_precision == "city"
 
 
 # --- the shared sample, against its raw counts ---------------------------------------------
@@ -297,16 +307,16 @@ def test_the_shared_sample_matches_its_raw_counts():
     ids = [r["Global_Event_ID"] for r in raw]
     assert len(raw) == 1662 and len(set(ids)) == 1662  # one row per event: no mention repeats in this file
     assert [r.row_key for r in read] == ids
-    assert Counter(r.values["evidence"]["cameo"][:2] for r in read) == Counter(
+    assert Counter(r.evidence["cameo"][:2] for r in read) == Counter(
         r["Event_Root_Code"].zfill(2) for r in raw)
-    assert Counter(r.values["evidence"]["cameo"] for r in read) == Counter(r["Event_Code"] for r in raw)
+    assert Counter(r.evidence["cameo"] for r in read) == Counter(r["Event_Code"] for r in raw)
     attacks = {"190", "194", "195", "1951", "1952", "196"}
-    assert sum(r.values["evidence"]["projectile"] for r in read) == sum(
+    assert sum(r.evidence["projectile"] for r in read) == sum(
         r["Event_Code"] in attacks for r in raw) == 112
-    assert Counter(r.values["date"] for r in read) == Counter(
+    assert Counter(r.date for r in read) == Counter(
         dt.date(int(r["Day"][:4]), int(r["Day"][4:6]), int(r["Day"][6:])) for r in raw)
-    assert sum(r.values["country"] == "IL" for r in read) == sum(r["Country"] == "IS" for r in raw)
-    assert all(r.values["evidence"]["candidate"] and r.values["evidence"]["confidence"] == "low" for r in read)
-    assert all(m["count"] is None for r in read for m in r.values["munitions"])
+    assert sum(r.country == "IL" for r in read) == sum(r["Country"] == "IS" for r in raw)
+    assert all(r.confidence == "low" and "candidate" not in r.evidence for r in read)
+    assert all(m["count"] is None for r in read for m in r.values()["munitions"])
     # Of 112 possible projectile attacks, only Hamas firing at Israel falls within the tracker's scope.
-    assert {r.row_key for r in read if r.values["in_scope"]} == HAMAS_ROCKETS
+    assert {r.row_key for r in read if r.in_scope} == HAMAS_ROCKETS

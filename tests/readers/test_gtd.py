@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from salvo import codebook
 from salvo.importing import import_reports
 from salvo.readers import formats, gtd
 from salvo.readers.errors import FileError, RowError
+from salvo.records import ReportRecord
 from salvo.storage.reports import reports
 from tests.conftest import shared
 
@@ -49,7 +51,7 @@ def test_every_row_is_read_with_eventid_as_key():
 
 
 def test_drones_with_a_stated_count_against_us_forces():
-    asad = rows_by_id()["202106060016"].values  # Al-Asad Airbase, 2021-06-06
+    asad = rows_by_id()["202106060016"].values()  # Al-Asad Airbase, 2021-06-06
     assert asad["munitions"] == [{"munition_type": "uav", "count": 2}]
     assert asad["target_category"] == "us_military" and asad["actor_id"] == "iran_backed_militias"
     assert asad["attribution"] == "attributed_by_officials" and asad["in_scope"]
@@ -59,30 +61,30 @@ def test_drones_with_a_stated_count_against_us_forces():
 def test_hedged_or_confusable_numbers_give_no_count():
     rows = rows_by_id()
     # "Between three and five ... drones"; "Four Samad-3 and Qasef-2K ... drones" (the 3 is a model number)
-    assert rows["202102270016"].values["munitions"] == [{"munition_type": "uav", "count": None}]
-    assert rows["202102100009"].values["munitions"] == [{"munition_type": "uav", "count": None}]
+    assert rows["202102270016"].values()["munitions"] == [{"munition_type": "uav", "count": None}]
+    assert rows["202102100009"].values()["munitions"] == [{"munition_type": "uav", "count": None}]
 
 
 def test_weapon_and_target_mapping():
     rows = rows_by_id()
-    assert rows["202106060017"].values["target_category"] == "us_diplomatic"  # Baghdad Diplomatic Support Center
-    assert rows["202106060017"].values["munitions"] == [{"munition_type": "rocket", "count": None}]
-    assert rows["202104140003"].values["munitions"][0]["munition_type"] == "uav"  # Dynamite/TNT carried by a drone
-    boat = rows["202104270002"].values  # explosives-laden boat at Yanbu port
+    assert rows["202106060017"].target_category == "us_diplomatic"  # Baghdad Diplomatic Support Center
+    assert rows["202106060017"].values()["munitions"] == [{"munition_type": "rocket", "count": None}]
+    assert rows["202104140003"].values()["munitions"][0]["munition_type"] == "uav"  # Dynamite/TNT carried by a drone
+    boat = rows["202104270002"].values()  # explosives-laden boat at Yanbu port
     assert boat["target_category"] == "commercial_shipping" and boat["munitions"][0]["munition_type"] == "unknown"
-    assert rows["202102140020"].values["target_category"] == "civilian"
-    assert rows["201202240001"].values["munitions"] == [{"munition_type": "ied", "count": None}]  # suicide bombers
-    assert not rows["201202240001"].values["in_scope"]  # Pakistan, not a projectile
+    assert rows["202102140020"].target_category == "civilian"
+    assert rows["201202240001"].values()["munitions"] == [{"munition_type": "ied", "count": None}]  # suicide bombers
+    assert not rows["201202240001"].in_scope  # Pakistan, not a projectile
 
 
 def test_attribution_actor_and_casualties():
     rows = rows_by_id()
-    assert rows["202102140020"].values["attribution"] == "claimed"
-    assert rows["202101220008"].values["attribution"] == "suspected"
-    unknown = rows["202106060017"].values
+    assert rows["202102140020"].attribution == "claimed"
+    assert rows["202101220008"].attribution == "suspected"
+    unknown = rows["202106060017"].values()
     assert unknown["actor_name"] is None and unknown["attribution"] == "unknown"
-    assert rows["201912060021"].values["killed"] == 24 and rows["201912060021"].values["injured"] is None  # N/A
-    assert rows["201202240001"].values["outlet"] == "The New York Times Abstracts"
+    assert rows["201912060021"].killed == 24 and rows["201912060021"].injured is None  # N/A
+    assert rows["201202240001"].outlet == "The New York Times Abstracts"
 
 
 def test_date_precision_from_zero_day_or_month(tmp_path):
@@ -99,8 +101,8 @@ def test_date_precision_from_zero_day_or_month(tmp_path):
     path = tmp_path / "gtd.csv"
     path.write_text("\n".join(edited) + "\n", encoding="utf-8")
     first, second = list(gtd.read(path))
-    assert (first.values["date_precision"], str(first.values["date"])) == ("month", "2012-02-01")
-    assert (second.values["date_precision"], str(second.values["date"])) == ("year", "2014-01-01")
+    assert (first.date_precision, str(first.date)) == ("month", "2012-02-01")
+    assert (second.date_precision, str(second.date)) == ("year", "2014-01-01")
 
 
 def test_bad_rows_are_errors_and_a_missing_column_fails_the_file(tmp_path):
@@ -129,12 +131,25 @@ def test_import_keeps_provenance_and_reimport_changes_nothing(sqlite_store):
 
 
 def test_incident_groups_merge_overlapping_related_lists():
-    class Row:
-        def __init__(self, key, related):
-            self.row_key, self.values = key, {"evidence": {"related": related}}
+    def row(key, related):
+        return ReportRecord("gtd", key, evidence={"related": related})
 
-    rows = [Row("5", ["5", "7"]), Row("7", ["7", "9"]), Row("9", ["9"]), Row("11", ["11"])]
+    rows = [row("5", ["5", "7"]), row("7", ["7", "9"]), row("9", ["9"]), row("11", ["11"])]
     assert gtd.incident_groups(rows) == {"5": ["5", "7", "9"], "11": ["11"]}
+
+
+def test_specificity_is_the_location_precision_field_and_a_stored_column(sqlite_store):
+    specificity = {r["eventid"]: r["specificity"] for r in raw_rows(FIXTURE)}
+    table = {"1": "city", "2": "region", "3": "region", "4": "region", "5": "unknown"}
+    rows = rows_by_id()
+    assert {key: row.location_precision for key, row in rows.items()} == {
+        key: table[code] for key, code in specificity.items()}
+    assert {row.location_precision for row in rows.values()} <= set(codebook.vocabulary("location_precision").codes)
+    assert all("location_precision" not in row.evidence for row in rows.values())
+    import_reports(sqlite_store, FIXTURE, "gtd")
+    with sqlite_store.session() as session:
+        stored = {r.row_key: r.location_precision for r in reports(session, "gtd")}
+    assert stored == {key: row.location_precision for key, row in rows.items()}
 
 
 # --- the real files in ../shared/data (not committable) ---------------------------------------
@@ -150,7 +165,7 @@ def test_csv_and_xlsx_of_2021_give_the_same_reports():
     from_xlsx = [r for r in gtd.read(folder / "gtd_2021H1_mideast.xlsx")]
     assert len(from_csv) == len(raw_rows(folder / "gtd_2021H1_mideast.csv")) == 1223
     assert not any(isinstance(r, RowError) for r in from_csv + from_xlsx)
-    assert {r.row_key: r.values for r in from_xlsx} == {r.row_key: r.values for r in from_csv}
+    assert {r.row_key: r.values() for r in from_xlsx} == {r.row_key: r.values() for r in from_csv}
     assert formats.detect(folder / "gtd_2021H1_mideast.xlsx") == "gtd"
 
 
@@ -224,9 +239,9 @@ def test_acled_rows_of_a_gtd_shaped_table_are_acled_reports():
     # Independently: the rows whose notes name a drone are the drone reports.
     drone_words = r"\b(?:drones?|uavs?|quadcopters?|unmanned aerial vehicles?)\b"
     drones = {k for k, r in raw.items() if re.search(drone_words, r["summary"], re.I)}
-    typed = {k for k, r in read.items() if any(m["munition_type"] == "uav" for m in r.values["munitions"])}
+    typed = {k for k, r in read.items() if any(m["munition_type"] == "uav" for m in r.values()["munitions"])}
     assert typed == drones
-    per_year = Counter(r.values["date"].year for r in read.values())
+    per_year = Counter(r.date.year for r in read.values())
     assert per_year == Counter(int(r["year"]) for r in raw.values())
-    assert all(r.values["evidence"]["sources"] == [s.strip() for s in raw[k]["scite1"].split(";") if s.strip()]
+    assert all(r.evidence["sources"] == [s.strip() for s in raw[k]["scite1"].split(";") if s.strip()]
                for k, r in read.items())

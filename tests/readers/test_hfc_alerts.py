@@ -49,24 +49,24 @@ def test_every_alert_is_read_into_launch_events():
     read = list(hfc_alerts.read(FIXTURE))
     assert not any(isinstance(r, RowError) for r in read)
     assert len(read) == 27 and sum(r.raw["alert_count"] for r in read) == 33
-    assert sum(len(r.values["evidence"]["alerts"]) for r in read) == 33
+    assert sum(len(r.evidence["alerts"]) for r in read) == 33
 
 
 def test_alerts_within_the_window_are_one_event_and_a_gap_makes_two():
     rows = rows_by_id()
     # 22:53:23 and 22:58:06: 4 min 43 s apart, one event; 22:41:05 is 12 min before it, an event of its own.
-    event = rows["2080_2024-01-26"].values["evidence"]
+    event = rows["2080_2024-01-26"].evidence
     assert event["alerts"] == ["2080_2024-01-26", "2081_2024-01-26"] and event["last"].endswith("22:58:06+02:00")
-    assert rows["2079_2024-01-26"].values["evidence"]["alerts"] == ["2079_2024-01-26"]
+    assert rows["2079_2024-01-26"].evidence["alerts"] == ["2079_2024-01-26"]
     assert "2081_2024-01-26" not in rows
     # 10:04:29 and 10:10:49 (6 min 20 s): two events.
-    assert rows["2004_2024-01-09"].values["evidence"]["alerts"] == ["2004_2024-01-09"]
+    assert rows["2004_2024-01-09"].evidence["alerts"] == ["2004_2024-01-09"]
     assert rows["2005_2024-01-09"].raw["alert_count"] == 2
 
 
 def test_the_event_takes_the_first_alert_its_key_date_and_raw_row():
     row = rows_by_id()["1951_2023-12-31"]  # 23:59:53 and, ten seconds later, 00:00:03 on New Year's Day
-    values = row.values
+    values = row.values()
     assert values["date"] == dt.date(2023, 12, 31) and values["date_precision"] == "day"
     assert values["evidence"]["alerts"] == ["1951_2023-12-31", "1951_2024-01-01"]
     assert values["evidence"]["first"] == "2023-12-31T23:59:53+02:00"
@@ -84,25 +84,25 @@ def test_the_window_chains_and_other_categories_do_not_break_it(tmp_path):
         alert("e", 1, "2024-01-01T10:14:01+02:00"),  # 5 min 1 s after d: a new event
         alert("f", 2, "2024-01-01T10:06:00+02:00"),  # 4 minutes after b, listed out of order
     ])
-    events = {key: r.values["evidence"]["alerts"] for key, r in rows_by_id(path).items()}
+    events = {key: r.evidence["alerts"] for key, r in rows_by_id(path).items()}
     assert events == {"a": ["a", "c", "d"], "b": ["b", "f"], "e": ["e"]}
     assert hfc_alerts.WINDOW == dt.timedelta(minutes=5)
 
 
 def test_categories_give_munitions_without_counts():
     rows = rows_by_id()
-    munitions = {r.values["evidence"]["category"]: r.values["munitions"] for r in rows.values()}
+    munitions = {r.evidence["category"]: r.values()["munitions"] for r in rows.values()}
     assert munitions[1] == [{"munition_type": "unknown", "count": None}]
     assert munitions[2] == [{"munition_type": "uav", "count": None}]
     assert munitions[3] == munitions[4] == []
-    assert rows["2094_2024-01-28"].values["evidence"]["alert"] == "rockets and missiles alert"
-    assert rows["2093_2024-01-28"].values["evidence"]["alert"] == "hostile aircraft intrusion alert"
-    assert Counter(r.values["evidence"]["category"] for r in rows.values()) == Counter({1: 13, 2: 12, 3: 1, 4: 1})
+    assert rows["2094_2024-01-28"].evidence["alert"] == "rockets and missiles alert"
+    assert rows["2093_2024-01-28"].evidence["alert"] == "hostile aircraft intrusion alert"
+    assert Counter(r.evidence["category"] for r in rows.values()) == Counter({1: 13, 2: 12, 3: 1, 4: 1})
 
 
 def test_no_actor_so_every_event_is_out_of_scope():
     for row in rows_by_id().values():
-        values = row.values
+        values = row.values()
         assert values["in_scope"] is False and values["country"] == "IL"
         assert (values["actor_id"], values["attribution"], values["target_category"]) == (None, "unknown", "other")
     # The same warning with an Iran-linked attacker from another source would count.
@@ -127,16 +127,16 @@ def test_zone_polygons_beside_the_file_give_the_centroid(tmp_path):
         square("נחל עוז", 35.0, 31.0, 0.1),
     ]}, ensure_ascii=False), encoding="utf-8")
     rows = rows_by_id(path)
-    values = rows["1"].values
+    values = rows["1"].values()
     # area-weighted: (0.04 * 34.1 + 0.01 * 35.05) / 0.05 = 34.29; (0.04 * 31.1 + 0.01 * 31.05) / 0.05 = 31.09
     assert (values["longitude"], values["latitude"]) == (pytest.approx(34.29), pytest.approx(31.09))
-    assert values["evidence"]["location_precision"] == "region"
+    assert values["location_precision"] == "region" and "location_precision" not in values["evidence"]
     assert (values["evidence"]["zones"], values["evidence"]["zones_located"]) == (4, 3)
     assert values["location"] == "שדרות; איבים; נחל עוז; nowhere"
-    alone = rows["3"].values
-    assert alone["latitude"] is None and alone["evidence"]["location_precision"] is None
+    alone = rows["3"].values()
+    assert alone["latitude"] is None and alone["location_precision"] is None
     # without the polygons file: names only
-    assert rows_by_id(FIXTURE)["2094_2024-01-28"].values["latitude"] is None
+    assert rows_by_id(FIXTURE)["2094_2024-01-28"].latitude is None
 
 
 def test_unreadable_alerts_are_row_errors_and_the_rest_is_read(tmp_path):
@@ -170,6 +170,7 @@ def test_import_keeps_provenance_and_reimport_changes_nothing(sqlite_store):
         assert len(stored) == 27 and len(stored["2005_2024-01-09"].provenance) == 1  # one entry per file
         assert stored["2005_2024-01-09"].provenance[0].raw["alert_count"] == 2
         assert stored["2005_2024-01-09"].evidence["alerts"] == ["2005_2024-01-09", "2006_2024-01-09"]
+        assert all(r.location_precision is None for r in stored.values())  # no zone polygons beside the fixture
 
 
 def test_a_later_alert_extends_an_event_and_a_vanished_one_withdraws_it(sqlite_store, tmp_path):
@@ -210,19 +211,20 @@ def test_the_shared_alert_history_is_read_whole(tmp_path):
     read = list(hfc_alerts.read(path))
     assert not any(isinstance(r, RowError) for r in read)
     assert sum(r.raw["alert_count"] for r in read) == 15041
-    assert sorted(i for r in read for i in r.values["evidence"]["alerts"]) == sorted(a["id"] for a in alerts)
+    assert sorted(i for r in read for i in r.evidence["alerts"]) == sorted(a["id"] for a in alerts)
     starts = _events_by_hand(alerts)
     assert len(read) == len(starts) == 5848
-    per_year = Counter((r.values["date"].year, r.values["evidence"]["category"]) for r in read)
+    per_year = Counter((r.date.year, r.evidence["category"]) for r in read)
     assert per_year == Counter((t.year, cat) for cat, t in starts)
-    assert not any(r.values["in_scope"] for r in read)
+    assert not any(r.in_scope for r in read)
     # The polygons beside the file locate all but a few events, inside Israel and the territories.
-    located = [r.values for r in read if r.values["latitude"] is not None]
+    located = [r.values() for r in read if r.latitude is not None]
     assert len(located) == len(read) - 26
+    assert [r.location_precision for r in read if r.latitude is not None] == ["region"] * len(located)
     assert all(29.4 < v["latitude"] < 33.4 and 34.2 < v["longitude"] < 35.9 for v in located)
     # Without them, names only.
     shutil.copy(path, tmp_path / path.name)
-    assert next(hfc_alerts.read(tmp_path / path.name)).values["latitude"] is None
+    assert next(hfc_alerts.read(tmp_path / path.name)).latitude is None
 
 
 def test_january_2024_alerts_and_events():
@@ -235,8 +237,8 @@ def test_january_2024_alerts_and_events():
     start, end = dt.datetime(2024, 1, 1, tzinfo=utc), dt.datetime(2024, 1, 31, tzinfo=utc)
     source = Counter(a["cat"] for a in alerts if start <= dt.datetime.fromisoformat(a["savedAt"]) < end)
     assert source == Counter({1: 115, 2: 35, 3: 1}) and sum(source.values()) == 151
-    events = Counter(r.values["evidence"]["category"] for r in hfc_alerts.read(
-        shared("israel-hfc-alerts") / "alertHistory.json") if r.values["date"].strftime("%Y-%m") == "2024-01")
+    events = Counter(r.evidence["category"] for r in hfc_alerts.read(
+        shared("israel-hfc-alerts") / "alertHistory.json") if r.date.strftime("%Y-%m") == "2024-01")
     by_hand = Counter(cat for cat, t in _events_by_hand(alerts) if (t.year, t.month) == (2024, 1))
     assert events == by_hand == Counter({1: 113, 2: 31, 3: 1})
 
@@ -253,14 +255,14 @@ def parsed(path):
 def test_streamed_events_are_launch_events_over_the_whole_fixture(monkeypatch):
     by_hand = [[a.id for a in group] for group in hfc_alerts.launch_events(parsed(FIXTURE))]
     assert len(by_hand) == 27
-    assert [r.values["evidence"]["alerts"] for r in hfc_alerts.read(FIXTURE)] == by_hand
+    assert [r.evidence["alerts"] for r in hfc_alerts.read(FIXTURE)] == by_hand
     ordered = sorted(parsed(FIXTURE), key=lambda a: (a.time, a.id))
     assert [[a.id for a in group] for group in hfc_alerts.stream_events(ordered)] == by_hand
     # Chunks smaller than an alert (and than a Hebrew character) change nothing.
-    rows = [(r.row_key, r.row_number, r.raw, r.values) for r in hfc_alerts.read(FIXTURE)]
+    rows = [(r.row_key, r.row_number, r.raw, r.values()) for r in hfc_alerts.read(FIXTURE)]
     for chunk in (1, 5, 64):
         monkeypatch.setattr(hfc_alerts, "CHUNK", chunk)
-        assert [(r.row_key, r.row_number, r.raw, r.values) for r in hfc_alerts.read(FIXTURE)] == rows
+        assert [(r.row_key, r.row_number, r.raw, r.values()) for r in hfc_alerts.read(FIXTURE)] == rows
 
 
 @pytest.mark.parametrize("order", ["newest first", "oldest first", "shuffled"])
@@ -271,8 +273,8 @@ def test_the_order_of_the_file_does_not_change_the_events(tmp_path, order):
     elif order == "shuffled":  # times go up and down: the in-memory fallback
         alerts = alerts[::2] + alerts[1::2]
     path = write(tmp_path / "alerts.json", alerts)
-    expected = [(r.row_key, r.values) for r in hfc_alerts.read(FIXTURE)]
-    assert [(r.row_key, r.values) for r in hfc_alerts.read(path)] == expected
+    expected = [(r.row_key, r.values()) for r in hfc_alerts.read(FIXTURE)]
+    assert [(r.row_key, r.values()) for r in hfc_alerts.read(path)] == expected
 
 
 def test_the_shared_history_streams_to_the_launch_events_of_the_whole_file():
@@ -281,7 +283,7 @@ def test_the_shared_history_streams_to_the_launch_events_of_the_whole_file():
     times = [a.time for a in alerts]
     assert all(a >= b for a, b in zip(times, times[1:]))  # newest first: read backwards
     by_hand = [[a.id for a in group] for group in hfc_alerts.launch_events(alerts)]
-    assert [r.values["evidence"]["alerts"] for r in hfc_alerts.read(path)] == by_hand
+    assert [r.evidence["alerts"] for r in hfc_alerts.read(path)] == by_hand
 
 
 def test_a_cut_off_or_undecodable_file_is_a_file_error_saying_where(tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from salvo import gazetteer
 from salvo.importing import import_reports
 from salvo.readers import mapped, words
 from salvo.readers.errors import FileError, RowError
@@ -28,7 +29,7 @@ def read_all(path: Path = SAMPLE, mapping: Path = MAPPING) -> list:
 
 
 def by_key(path: Path = SAMPLE, mapping: Path = MAPPING) -> dict:
-    return {r.row_key: r.values for r in read_all(path, mapping)}
+    return {r.row_key: r.values() for r in read_all(path, mapping)}
 
 
 def edited_mapping(tmp_path: Path, old: str, new: str) -> Path:
@@ -100,7 +101,7 @@ def test_every_row_is_a_report_of_the_mappings_dataset_keyed_by_its_id():
     assert {r.dataset for r in read} == {"sample-sheet"}
     assert [r.row_key for r in read] == [f"S{i}" for i in range(1, 9)]
     assert [r.row_number for r in read] == list(range(2, 10))  # as a spreadsheet numbers rows
-    assert all(set(r.values) == set(REPORT_FIELDS) for r in read)
+    assert all(set(r.values()) == set(REPORT_FIELDS) for r in read)
     assert read[0].raw["analyst"] == "made up"  # the whole row is kept, mapped or not
 
 
@@ -114,7 +115,7 @@ def test_value_maps_turn_the_files_words_into_codebook_codes():
     assert rows["S1"]["attribution"] == "claimed" and rows["S3"]["attribution"] == "suspected"
     assert rows["S2"]["attribution"] == "unknown"  # empty cell: the default
     assert rows["S3"]["date_precision"] == "day"
-    assert rows["S1"]["evidence"] == {"location_precision": "city"}
+    assert rows["S1"]["location_precision"] == "city" and rows["S1"]["evidence"] is None  # a field, not evidence
     assert rows["S1"]["outlet"] == "Sample desk"  # a default with no column: the same for every row
 
 
@@ -131,6 +132,21 @@ def test_missing_markers_countries_and_numbers():
     assert rows["S2"]["killed"] is None and rows["S2"]["injured"] == 2  # "-99" means unknown here
     assert rows["S1"]["latitude"] == pytest.approx(36.237) and rows["S1"]["country"] == "IQ"
     assert rows["S2"]["country"] == "IQ" and rows["S4"]["country"] == "SA"  # a code or a name
+
+
+def test_the_location_resolves_to_a_gazetteer_place_in_its_country():
+    rows = by_key()
+    erbil = gazetteer.lookup("Erbil", "IQ")
+    assert erbil is not None and rows["S1"]["place_id"] == erbil.id
+    assert rows["S2"]["place_id"] is None  # no location ("?")
+
+
+def test_location_precision_and_place_are_stored_columns(sqlite_store):
+    import_reports(sqlite_store, SAMPLE, "mapped", mapping=MAPPING)
+    with sqlite_store.session() as session:
+        stored = {r.row_key: (r.location_precision, r.place_id) for r in reports(session, "sample-sheet")}
+    assert stored == {key: (row["location_precision"], row["place_id"]) for key, row in by_key().items()}
+    assert {precision for precision, _ in stored.values()} == {"city"}  # the mapping's default
 
 
 def test_actors_resolve_through_the_codebook_or_stay_verbatim():
@@ -218,7 +234,7 @@ def test_row_errors_name_the_row_the_column_and_why(tmp_path):
     assert "fields.munitions.values of mapped_sample.yaml" in errors[8].reason  # that map has no default
     assert str(errors[2]).endswith("row 2, field 'when' = '2021/01/05': not a date in the format %d.%m.%Y or %Y-%m-%d")
     s4 = next(r for r in read if not isinstance(r, RowError) and r.row_key == "S4")
-    assert s4.values["target_category"] == "other"  # not an error: that map has a default
+    assert s4.target_category == "other"  # not an error: that map has a default
     assert len(read) == 8  # the other rows are read
 
 
@@ -235,6 +251,7 @@ def test_row_errors_name_the_row_the_column_and_why(tmp_path):
     ("{default: city}", "{default: town}", "fields.location_precision.default", "not a location_precision code"),
     ("\"yes\": claimed", "yes: claimed", "fields.attribution.values", "quote it"),
     ("actor_name:", "actor_id:", "fields.actor_id", "map the column to actor_name"),
+    ("location:", "place_id:", "fields.place_id", "map the column to location"),
     ("\"%Y-%m-%d\"]", "\"%Y-%m-%q\"]", "fields.date.format", "not a date format"),
     ("injured: hurt", "injured: {column: hurt, format: '%d'}", "fields.injured.format", "only date and published_at"),
     ("target: target", "target: {column: target, text: summary}", "fields.target.text", "only munitions"),
@@ -292,8 +309,8 @@ def test_a_semicolon_separated_file_with_delimiter(tmp_path):
 def test_xlsx_reads_the_same_as_csv(tmp_path):
     workbook = as_workbook(SAMPLE, tmp_path / "sample.xlsx")
     from_sheet = read_all(workbook)
-    assert [(r.row_key, r.row_number, r.values) for r in from_sheet] == [
-        (r.row_key, r.row_number, r.values) for r in read_all()]
+    assert [(r.row_key, r.row_number, r.values()) for r in from_sheet] == [
+        (r.row_key, r.row_number, r.values()) for r in read_all()]
     assert from_sheet[0].raw["when"] == "2021-01-05" and from_sheet[0].raw["n"] == "3"  # JSON-ready text
     hashed = edited_mapping(tmp_path, "key: id\n", "")
     assert [r.row_key for r in read_all(workbook, hashed)] == [r.row_key for r in read_all(SAMPLE, hashed)]
@@ -356,17 +373,17 @@ def test_the_shared_derived_gtd_file_through_the_example_mapping():
     read = read_all(path, EXAMPLES / "mapping.yaml")
     assert len(read) == len(raw) == 2006 and not any(isinstance(r, RowError) for r in read)
     assert {r.dataset for r in read} == {"gtd-iraq-derived"} and len({r.row_key for r in read}) == 2006
-    years = Counter(r.values["date"].year for r in read)
+    years = Counter(r.date.year for r in read)
     assert years == Counter(int(r["year"]) for r in raw) == {2015: 646, 2016: 661, 2017: 699}
     named = {}
     for code, pattern in MUNITION_WORDS.items():
         named[code] = {i for i, r in enumerate(raw) if re.search(pattern, r["summary"], re.I)}
-        reported = {i for i, r in enumerate(read) if code in {m["munition_type"] for m in r.values["munitions"]}}
+        reported = {i for i, r in enumerate(read) if code in {m["munition_type"] for m in r.values()["munitions"]}}
         assert reported == named[code], code
     assert {code: len(rows) for code, rows in named.items()} == {"rocket": 53, "mortar": 101, "uav": 15}
     # Rows whose summary names none of them keep the weapon type's munition.
     projectile_rows = set().union(*named.values())
     firearms = [i for i, r in enumerate(raw) if r["weapon_type"] == "Firearms" and i not in projectile_rows]
-    assert all(read[i].values["munitions"][0]["munition_type"] == "small_arms" for i in firearms)
-    assert sum(r.values["killed"] for r in read) == sum(int(float(r["killed"])) for r in raw)
-    assert Counter(r.values["actor_id"] for r in read)["islamic_state"] == 1994
+    assert all(read[i].values()["munitions"][0]["munition_type"] == "small_arms" for i in firearms)
+    assert sum(r.killed for r in read) == sum(int(float(r["killed"])) for r in raw)
+    assert Counter(r.actor_id for r in read)["islamic_state"] == 1994

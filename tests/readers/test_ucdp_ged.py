@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from salvo import codebook
 from salvo.cli import app
 from salvo.importing import import_reports
 from salvo.readers import formats, ucdp_ged
@@ -34,26 +35,41 @@ def test_hxl_row_is_skipped_and_every_event_read():
 
 def test_precision_codes_map_onto_the_codebook():
     rows = rows_by_id()
-    month = rows["225419"].values
+    month = rows["225419"].values()
     assert month["date_precision"] == "month" and month["date"].day == 1
-    assert rows["196590"].values["date_precision"] == "day"
-    assert rows["196765"].values["date_precision"] == "week"
+    assert rows["196590"].date_precision == "day"
+    assert rows["196765"].date_precision == "week"
+
+
+def test_where_prec_is_the_location_precision_field_and_a_stored_column(sqlite_store):
+    with FIXTURE.open(encoding="utf-8", newline="") as handle:
+        where_prec = {r["id"]: r["where_prec"] for r in csv.DictReader(handle) if r["id"]}  # not the HXL row
+    rows = rows_by_id()
+    assert {key: row.location_precision for key, row in rows.items()} == {
+        key: ucdp_ged.LOCATION_PRECISION[code] for key, code in where_prec.items()}
+    assert set(ucdp_ged.LOCATION_PRECISION.values()) <= set(codebook.vocabulary("location_precision").codes)
+    assert rows["196590"].location_precision == "exact"  # where_prec 1
+    assert all("location_precision" not in row.evidence for row in rows.values())
+    import_reports(sqlite_store, FIXTURE, "ucdp-ged")
+    with sqlite_store.session() as session:
+        stored = {r.row_key: r.location_precision for r in reports(session, "ucdp-ged")}
+    assert stored == {key: row.location_precision for key, row in rows.items()}
 
 
 def test_sources_are_split_and_words_give_munitions():
     rows = rows_by_id()
-    sources = rows["198404"].values["evidence"]["sources"]
+    sources = rows["198404"].evidence["sources"]
     assert len(sources) >= 2 and all(s["headline"] for s in sources)
-    assert rows["197350"].values["munitions"] == [{"munition_type": "mortar", "count": None}]
-    assert rows["198404"].values["munitions"][0]["munition_type"] == "rocket"
+    assert rows["197350"].values()["munitions"] == [{"munition_type": "mortar", "count": None}]
+    assert rows["198404"].values()["munitions"][0]["munition_type"] == "rocket"
 
 
 def test_perpetrator_of_one_sided_violence_and_non_government_side():
     rows = rows_by_id()
-    assert rows["227252"].values["actor_name"] == "IS"
-    assert rows["227252"].values["actor_id"] == "islamic_state"  # through UCDP's own actor table
-    assert rows["213595"].values["actor_name"] == "PKK"
-    assert rows["213595"].values["actor_id"] == "pkk"
+    assert rows["227252"].actor_name == "IS"
+    assert rows["227252"].actor_id == "islamic_state"  # through UCDP's own actor table
+    assert rows["213595"].actor_name == "PKK"
+    assert rows["213595"].actor_id == "pkk"
 
 
 def test_import_keeps_provenance_and_reimport_changes_nothing(sqlite_store):

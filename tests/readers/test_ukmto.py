@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from salvo import gazetteer
+from salvo import codebook, gazetteer
 from salvo.cli import app
 from salvo.importing import import_reports
 from salvo.readers import formats, ukmto
@@ -54,7 +54,7 @@ def test_nautical_miles_and_a_bearing_from_a_gazetteer_town():
                                                                                                      rel=1e-3)
     assert where.latitude > dubai.lat and where.longitude < dubai.lon
     assert where.evidence["hedged"] == "approximately" and where.evidence["bearing_degrees"] == 315
-    assert where.evidence["reference_place"] == dubai.id
+    assert "reference_place" not in where.evidence  # the place is the Position's (the report's place_id)
     assert where.evidence["uncertainty_km"] == pytest.approx(0.1 * 12 * 1.852 + 5, abs=0.1)
     assert where.text == "approximately 12 nautical miles north-west of Dubai, UAE"
 
@@ -70,7 +70,7 @@ def test_kilometres_and_a_short_bearing():
 def test_unknown_place_gives_no_coordinates_but_keeps_the_text_and_country():
     where = ukmto.position("30NM east of Nowhereport, Oman")
     assert (where.latitude, where.longitude, where.precision, where.country) == (None, None, "country", "OM")
-    assert where.text == "30NM east of Nowhereport, Oman" and where.evidence["reference_place"] is None
+    assert where.text == "30NM east of Nowhereport, Oman" and where.place is None
     nothing = ukmto.position("15NM south of Atlantisville")
     assert (nothing.latitude, nothing.precision, nothing.country) == (None, "unknown", None)
 
@@ -119,7 +119,7 @@ def test_every_row_read_keyed_by_ukmto_number():
     assert len(read) == 14 and not any(isinstance(r, RowError) for r in read)
     rows = rows_by_id()
     assert {"63", "8", "2026"} <= set(rows)
-    first = rows["63"].values
+    first = rows["63"].values()
     assert str(first["date"]) == "2026-06-01" and first["date_precision"] == "day"
     assert rows["63"].raw["event_type"] == "Attack" and first["outlet"] == "UKMTO"
 
@@ -127,51 +127,64 @@ def test_every_row_read_keyed_by_ukmto_number():
 def test_relative_position_of_a_real_advisory():
     rows = rows_by_id()
     umm_qasr = gazetteer.lookup("Umm Qasr", "IQ")
-    values = rows["63"].values
+    values = rows["63"].values()
     evidence = values["evidence"]
-    assert evidence["location_precision"] == "region" and evidence["position_text"] == "40NM southeast of Umm Qasr, Iraq"
-    assert evidence["reference_place"] == umm_qasr.id and values["country"] == "IQ"
+    assert values["location_precision"] == "region" and evidence["position_text"] == "40NM southeast of Umm Qasr, Iraq"
+    assert values["place_id"] == umm_qasr.id and values["country"] == "IQ"
     assert ukmto.distance_km(umm_qasr.lat, umm_qasr.lon, values["latitude"], values["longitude"]) == pytest.approx(
         74.08, rel=1e-3)
     assert "±10%" in evidence["uncertainty"]
-    assert rows["28"].values["evidence"]["reference_place"] == "ras_tanura"  # no comma before the country
-    assert rows["32"].values["evidence"]["reference_name"] == "Kish Island"  # an alias in mappings/ukmto.yaml
+    assert rows["28"].place_id == "ras_tanura"  # no comma before the country
+    assert rows["32"].evidence["reference_name"] == "Kish Island"  # an alias in mappings/ukmto.yaml
 
 
 def test_unresolved_places_and_coordinates_given_for_another_moment():
     rows = rows_by_id()
     # "45NM northeast of Mareeyo, Somalia": no gazetteer place, so the country and no point.
-    hijack = rows["45"].values  # "... last known position was 0856N 05032E": kept, not the incident's place
+    hijack = rows["45"].values()  # "... last known position was 0856N 05032E": kept, not the incident's place
     assert hijack["latitude"] is None and hijack["country"] == "SO"
-    assert hijack["evidence"]["location_precision"] == "country" and hijack["evidence"]["reference_place"] is None
+    assert hijack["location_precision"] == "country" and hijack["place_id"] is None
     assert hijack["evidence"]["coordinates_in_text"]["text"] == "0856N 05032E"
-    assert rows["2026"].values["evidence"]["location_precision"] == "unknown"
+    assert rows["2026"].location_precision == "unknown"
 
 
 def test_reference_places_added_to_the_gazetteer_for_ukmto():
     rows = rows_by_id()
     saqr = gazetteer.site("saqr_port")  # "14NM west of Mina Saqr, United Arab Emirates": unresolved before
-    mina_saqr = rows["54"].values
-    assert mina_saqr["evidence"]["reference_place"] == "saqr_port" and mina_saqr["country"] == "AE"
-    assert mina_saqr["evidence"]["location_precision"] == "region"
+    mina_saqr = rows["54"].values()
+    assert mina_saqr["place_id"] == "saqr_port" and mina_saqr["country"] == "AE"
+    assert mina_saqr["location_precision"] == "region"
     assert ukmto.distance_km(saqr.lat, saqr.lon, mina_saqr["latitude"], mina_saqr["longitude"]) == pytest.approx(
         14 * ukmto.KM_PER_NM, rel=1e-3)
     assert mina_saqr["longitude"] < saqr.lon and mina_saqr["latitude"] == pytest.approx(saqr.lat, abs=0.01)
-    hadd = rows["36"].values  # "112NM southeast of Ras Al Hadd, Oman"
-    assert hadd["evidence"]["reference_place"] == "ras_al_hadd" and hadd["country"] == "OM"
+    hadd = rows["36"].values()  # "112NM southeast of Ras Al Hadd, Oman"
+    assert hadd["place_id"] == "ras_al_hadd" and hadd["country"] == "OM"
     assert hadd["latitude"] < gazetteer.site("ras_al_hadd").lat and hadd["longitude"] > gazetteer.site(
         "ras_al_hadd").lon
 
 
+def test_location_precision_and_place_are_fields_and_stored_columns(sqlite_store):
+    rows = rows_by_id()
+    precision = {key: row.location_precision for key, row in rows.items()}
+    assert set(precision.values()) <= set(codebook.vocabulary("location_precision").codes)
+    assert all(not {"location_precision", "reference_place", "area"} & set(row.evidence) for row in rows.values())
+    strait = rows["55"]  # "... in the Straits of Hormuz": the sea area is the place
+    assert (strait.place_id, strait.location_precision) == ("strait_of_hormuz", "region")
+    import_reports(sqlite_store, FIXTURE, "ukmto")
+    with sqlite_store.session() as session:
+        stored = {r.row_key: (r.location_precision, r.place_id) for r in reports(session, "ukmto")}
+    assert stored == {key: (row.location_precision, row.place_id) for key, row in rows.items()}
+
+
 def test_munitions_counts_targets_and_actors():
     rows = rows_by_id()
-    assert rows["63"].values["munitions"] == [{"munition_type": "unknown", "count": None}]
-    assert rows["36"].values["munitions"] == [{"munition_type": "unknown", "count": 2}]  # "two unidentified ..."
-    assert rows["28"].values["munitions"] == [{"munition_type": "unknown", "count": 2}]  # "2 unknown projectiles"
-    assert rows["16"].values["munitions"] == [{"munition_type": "uav", "count": None}]
-    assert rows["36"].values["target_category"] == "commercial_shipping"  # a naval vessel came to assist
-    assert rows["63"].values["attribution"] == "unknown" and rows["63"].values["actor_name"] is None
-    irgc = rows["37"].values
+    assert rows["63"].values()["munitions"] == [{"munition_type": "unknown", "count": None}]
+    assert rows["36"].values()["munitions"] == [{"munition_type": "unknown", "count": 2}]  # "two unidentified ..."
+    assert rows["28"].values()["munitions"] == [{"munition_type": "unknown", "count": 2}]  # "2 unknown projectiles"
+    assert rows["16"].values()["munitions"] == [{"munition_type": "uav", "count": None}]
+    assert rows["36"].target_category == "commercial_shipping"  # a naval vessel came to assist
+    assert rows["63"].attribution == "unknown" and rows["63"].actor_name is None
+    irgc = rows["37"].values()
     assert irgc["actor_id"] == "irgc" and irgc["attribution"] == "suspected"
     assert ukmto.munitions("struck by an unmanned surface vessel") == (["unknown"], None)
     assert ukmto.target("the warship was targeted, a tanker nearby was unharmed") == "naval"
@@ -179,11 +192,11 @@ def test_munitions_counts_targets_and_actors():
 
 def test_scope():
     rows = rows_by_id()
-    assert rows["63"].values["in_scope"]  # a projectile hit a merchant ship off Iraq
-    assert rows["55"].values["in_scope"] and rows["55"].values["country"] is None  # at sea, in the strait
-    assert not rows["37"].values["in_scope"]  # gunfire from boats: no projectile munition
-    assert not rows["45"].values["in_scope"]  # hijacking off Somalia
-    assert not rows["2026"].values["in_scope"]  # UKMTO's own summary
+    assert rows["63"].in_scope  # a projectile hit a merchant ship off Iraq
+    assert rows["55"].in_scope and rows["55"].country is None  # at sea, in the strait
+    assert not rows["37"].in_scope  # gunfire from boats: no projectile munition
+    assert not rows["45"].in_scope  # hijacking off Somalia
+    assert not rows["2026"].in_scope  # UKMTO's own summary
 
 
 def test_import_and_reimport(sqlite_store):
@@ -210,26 +223,26 @@ def test_shared_files_every_row_read_and_positions_near_the_scrapers(sqlite_stor
     assert len(raw) == 55 and not any(isinstance(r, RowError) for r in raw.values())
     with (folder / "ukmto_incidents_raw.csv").open(encoding="utf-8", newline="") as handle:
         assert set(raw) == {row["incident_id"] for row in csv.DictReader(handle)}
-    precision = [r.values["evidence"]["location_precision"] for r in raw.values()]
-    relative = [r for r in raw.values() if r.values["evidence"].get("uncertainty_km") is not None]
-    located = sum(r.values["latitude"] is not None for r in raw.values())
+    precision = [r.location_precision for r in raw.values()]
+    relative = [r for r in raw.values() if r.evidence.get("uncertainty_km") is not None]
+    located = sum(r.latitude is not None for r in raw.values())
     # Measured: 37 bearing-and-distance positions and 43 advisories with a point (30 and 36 before the
     # gazetteer had Saqr Port, Ras Laffan, Sirik, Ras al Hadd and Garacad); 9 left with only a country
     # (16 before): bare "OMAN"/"Iran", the Port of Bahrain, and Mareeyo, which the gazetteer lacks.
     assert len(relative) >= 37 and located >= 43
     assert precision.count("country") <= 9 and precision.count("unknown") == 3
-    unresolved = {r.values["evidence"].get("reference_name") for r in raw.values()
-                  if r.values["evidence"]["location_precision"] == "country"}
+    unresolved = {r.evidence.get("reference_name") for r in raw.values()
+                  if r.location_precision == "country"}
     assert not unresolved & {"Mina Saqr", "Ras Laffan", "Sirik", "Ras Al Hadd", "Garacad"}
 
     geocoded = {r.row_key: r for r in ukmto.read(folder / "ukmto_incidents_geocoded.csv")}
     assert len(geocoded) == 45
     gaps = []
     for key, row in geocoded.items():
-        ours = raw[key].values
-        assert (row.values["latitude"], row.values["longitude"]) == (ours["latitude"], ours["longitude"])
+        ours = raw[key].values()
+        assert (row.latitude, row.longitude) == (ours["latitude"], ours["longitude"])
         if ours["evidence"].get("uncertainty_km") is not None:
-            source = row.values["evidence"]["source_position"]
+            source = row.evidence["source_position"]
             gaps.append(ukmto.distance_km(ours["latitude"], ours["longitude"], source["latitude"],
                                           source["longitude"]))
     # The scraper measures from other reference points (emirate centroids) and ignores diagonal bearings.
