@@ -314,6 +314,26 @@ def stats(
 
 @app.command()
 @with_filters
+def sources(
+    filters,
+    db: DbOption = None,
+    out_of_scope: Annotated[bool, typer.Option(
+        help="Also look at incidents outside the tracker's scope (kept, not counted): most UCDP and alert "
+             "events are.")] = False,
+    limit: Annotated[int, typer.Option(help="List at most this many count disagreements (0: all).")] = 20,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.",
+                                     callback=_choice("table", "json"))] = "table",
+) -> None:
+    """Per dataset: the incidents it reports, those only it reports, those it shares, and where counts differ."""
+    from salvo.analysis.sources import source_overlap
+    from salvo.render_sources import sources_output
+
+    result = source_overlap(_store(db), filters, out_of_scope=out_of_scope)
+    sources_output(result, fmt, _console(), limit=limit)
+
+
+@app.command()
+@with_filters
 def incidents(
     filters,
     db: DbOption = None,

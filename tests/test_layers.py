@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "salvo"
-FACES = {"salvo.cli", "salvo.render", "salvo.demo"}
+FACES = {"salvo.cli", "salvo.render", "salvo.render_sources", "salvo.demo"}
 STAGES = {"salvo.readers", "salvo.extract", "salvo.link", "salvo.analysis", "salvo.charts", "salvo.importing",
           "salvo.exports", "salvo.extracting"}
 STORE = {"salvo.model", "salvo.records", "salvo.storage"}

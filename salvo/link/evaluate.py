@@ -99,3 +99,36 @@ def evaluate_sets(*, gold_files: list[Path], synthetic: int = 0, seed: int = 0, 
         results["synthetic"] = {"events": synthetic, "reports": frame.height, "seed": seed, "methods": {
             "salvo": {"pairwise": pairwise(truth_labels, predicted), "cluster": bcubed(truth_labels, predicted)}}}
     return results
+
+
+def cross_validate(records: list[ReportRecord], truth: Sequence[str], settings=None, *, folds: int = 5,
+                   seed: int = 0) -> dict[str, Any]:
+    """Scores of the linker whose m probabilities are learnt on other events than those it is scored on.
+
+    Events (true clusters) are dealt into `folds` folds at random; for each
+    fold, m is estimated from the true pairs of the other folds' reports
+    (salvo.link.scoring.trained_m) and the fold's reports are linked among
+    themselves. Every true pair lies within one fold, so the folds' labels
+    together are scored like one linkage.
+    """
+    import random
+
+    from salvo.link.frame import prepare, records_frame
+    from salvo.link.pipeline import cluster_records
+    from salvo.link.scoring import trained_m, with_m
+    from salvo.link.settings import load_settings
+
+    settings = settings or load_settings()
+    events = sorted(set(truth))
+    random.Random(seed).shuffle(events)
+    fold_of = {event: n % folds for n, event in enumerate(events)}
+    predicted: list[str | None] = [None] * len(records)
+    for fold in range(folds):
+        train = [i for i, t in enumerate(truth) if fold_of[t] != fold]
+        test = [i for i, t in enumerate(truth) if fold_of[t] == fold]
+        frame = prepare(records_frame([records[i] for i in train]), settings)
+        fitted = with_m(settings, trained_m(frame, [truth[i] for i in train], settings))
+        labels = cluster_records([records[i] for i in test], fitted)
+        for i, label in zip(test, labels):
+            predicted[i] = f"{fold}:{label}"
+    return {"folds": folds, "seed": seed, "pairwise": pairwise(truth, predicted), "cluster": bcubed(truth, predicted)}

@@ -84,6 +84,7 @@ def records_frame(records: list[ReportRecord]) -> pl.DataFrame:
 
 def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """Derive the link columns from a base frame (see the module docstring)."""
+    frame = placed(frame)
     days = (pl.col("date") - pl.lit(_EPOCH)).dt.total_days().cast(pl.Int32)
     published = (pl.col("published_at") - pl.lit(_EPOCH)).dt.total_days().cast(pl.Int32)
     end = (pl.when(pl.col("date_precision") == "week").then(pl.col("date") + pl.duration(days=6))
@@ -111,6 +112,31 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         text_words=words(pl.col("text")),
     )
     return frame.with_columns(**_rule_keys(frame, settings)).drop("lines")
+
+
+def placed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Reports that name a gazetteer place but give no coordinates get the place's, with its precision.
+
+    A place name the gazetteer resolved locates the report as well as the
+    coordinates a dataset would have given for it; without them, a report
+    naming a base could not be compared by distance with one placed at the
+    base's nearest town.
+    """
+    wanted = frame.filter(pl.col("place_id").is_not_null() & pl.col("latitude").is_null())["place_id"].unique()
+    if wanted.is_empty():
+        return frame
+    found = {i: gazetteer.place_by_id(i) for i in wanted.to_list()}
+    table = pl.DataFrame([(i, p.lat, p.lon, "city" if p.kind == "town" else p.precision)
+                          for i, p in found.items() if p is not None and p.lat is not None],
+                         schema={"place_id": pl.String, "_lat": pl.Float64, "_lon": pl.Float64, "_precision": pl.String},
+                         orient="row")
+    missing = pl.col("latitude").is_null()
+    return (frame.join(table, on="place_id", how="left")
+            .with_columns(latitude=pl.when(missing).then(pl.col("_lat")).otherwise(pl.col("latitude")),
+                          longitude=pl.when(missing).then(pl.col("_lon")).otherwise(pl.col("longitude")),
+                          location_precision=pl.when(missing & pl.col("_lat").is_not_null()).then(pl.col("_precision"))
+                          .otherwise(pl.col("location_precision")))
+            .drop("_lat", "_lon", "_precision"))
 
 
 def words(text: pl.Expr) -> pl.Expr:

@@ -112,7 +112,7 @@ def link(store: Store, settings: Settings | None = None, *, user: str = "salvo",
         emptied = {old: None for old in _emptied(detach, names, linkage.groups, previous, touched, merged)}
         store_links.tombstone(session, {**merged, **emptied}, user=user, run_id=run_id)
         summary.incidents_merged, summary.incidents_emptied = len(merged), len(emptied)
-        queue = _queue(linkage, settings, state)
+        queue = _queue(linkage, linkage.settings, state)
         summary.queued_pairs = len(queue)
         store_links.replace_queue(session, queue, None if full else focus_ids, run_id)
         record.finished_at = utcnow()

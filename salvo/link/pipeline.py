@@ -14,7 +14,7 @@ import polars as pl
 from salvo.link.blocking import candidate_pairs
 from salvo.link.clustering import cluster
 from salvo.link.frame import prepare, records_frame
-from salvo.link.scoring import score
+from salvo.link.scoring import calibrate, score
 from salvo.link.settings import Settings, load_settings
 from salvo.records import ReportRecord
 
@@ -27,6 +27,7 @@ class Linkage:
     scored: pl.DataFrame
     groups: dict[int, int]
     refused: int
+    settings: Settings
 
 
 def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
@@ -41,8 +42,11 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
 
     `focus` limits the candidate pairs to those touching these report ids;
     `together` and `apart` are pairs joined or kept apart whatever their scores
-    (an incremental run's existing incidents, analysts' decisions).
+    (an incremental run's existing incidents, analysts' decisions). The prior
+    and u are first fitted to the frame (salvo.link.scoring.calibrate); the
+    settings used are returned with the linkage.
     """
+    settings = calibrate(frame, settings)
     pairs = candidate_pairs(frame, settings, focus)
     scored = score(pairs, frame, settings).sort("probability", descending=True)
     linked = scored.filter(pl.col("probability") >= settings.link_threshold)
@@ -51,7 +55,7 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     edges = ((a, b) for a, b in linked.select("a", "b").iter_rows() if (a, b) not in rejected)
     groups, refused = cluster(frame["report_id"].to_list(), exclusive, edges,
                               together=[*group_pairs(frame), *together], apart=apart)
-    return Linkage(frame, scored, groups, refused)
+    return Linkage(frame, scored, groups, refused, settings)
 
 
 def cluster_records(records: list[ReportRecord], settings: Settings | None = None) -> list[str]:

@@ -134,3 +134,86 @@ def apply_estimate(settings: Settings, fitted: Estimate) -> Settings:
             level["m"] = round(fitted.m[entry["name"]][index], 6)
             level["u"] = round(fitted.u[entry["name"]][index], 6)
     return parse_settings(data, settings.file)
+
+
+def random_pairs(frame: pl.DataFrame, count: int, seed: int = 0) -> pl.DataFrame:
+    """Pairs of distinct reports drawn at random (every pair when there are fewer than `count`)."""
+    ids = frame["report_id"].to_numpy()
+    n = len(ids)
+    if n < 2:
+        return pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
+    if n * (n - 1) // 2 <= count:
+        first, second = np.triu_indices(n, 1)
+    else:
+        rng = np.random.default_rng(seed)
+        first = rng.integers(0, n, count)
+        second = rng.integers(0, n - 1, count)
+        second = second + (second >= first)  # never a report with itself
+    return pl.DataFrame({"a": ids[first], "b": ids[second]})
+
+
+def level_shares(scored_levels: pl.DataFrame, comparisons: list[Comparison],
+                 prior: dict[str, list[float]] | None = None, weight: float = 0.0) -> dict[str, list[float]]:
+    """Each comparison's share of pairs per level (pairs it could not compare left out).
+
+    With `prior` (shares per level) and `weight` (how many pairs it is worth),
+    the counts are pulled towards the prior: a small sample barely moves it,
+    a large one decides. Without, half a pair is added to every level.
+    """
+    shares = {}
+    for c in comparisons:
+        column = scored_levels[c.name].drop_nulls()
+        counts = np.bincount(column.to_numpy().astype(int), minlength=len(c.levels)) if column.len() else \
+            np.zeros(len(c.levels))
+        if prior is not None and weight > 0:
+            shares[c.name] = ((counts + weight * np.asarray(prior[c.name])) / (counts.sum() + weight)).tolist()
+        else:
+            shares[c.name] = ((counts + 0.5) / (counts.sum() + 0.5 * len(c.levels))).tolist()
+    return shares
+
+
+def calibrate(frame: pl.DataFrame, settings: Settings, *, seed: int = 0) -> Settings:
+    """Settings whose prior, and u when ``u_from: random_pairs``, fit the reports being linked.
+
+    The prior is the chance that two reports drawn at random describe one
+    event: ``matches_per_report / (reports - 1)``. u is the share of random
+    pairs (almost all non-matches) in each level, pulled towards the
+    settings' u as if those were ``u_prior_pairs`` pairs already seen (so a
+    store of a few reports keeps the settings' u). Both are properties of the
+    data, not of matching, so they are measured on each run; m stays as the
+    settings give it.
+    """
+    if settings.matches_per_report is None and settings.u_from != "random_pairs":
+        return settings
+    data = copy.deepcopy(settings.raw)
+    if settings.matches_per_report is not None:
+        data["model"]["prior"] = min(0.5, max(1e-12, settings.matches_per_report / max(frame.height - 1, 1)))
+    if settings.u_from == "random_pairs":
+        comparisons = build(settings.comparisons)
+        given = {c.name: [lv.u for lv in c.levels] for c in settings.comparisons}
+        shares = level_shares(levels(random_pairs(frame, settings.random_pairs, seed), frame, comparisons),
+                              comparisons, given, settings.u_prior_pairs)
+        for entry in data["model"]["comparisons"]:
+            for index, level in enumerate(entry["levels"]):
+                level["u"] = max(shares[entry["name"]][index], 1e-9)
+    return parse_settings(data, settings.file, settings.digest)
+
+
+def trained_m(frame: pl.DataFrame, truth: list[str], settings: Settings) -> dict[str, list[float]]:
+    """m from labelled data: each comparison's share of true pairs (all of them, blocked or not) per level."""
+    labelled = frame.with_columns(truth=pl.Series(truth, dtype=pl.String))
+    groups = labelled.group_by("truth").agg(pl.col("report_id")).filter(pl.col("report_id").list.len() > 1)
+    pairs = [(ids[i], ids[j]) for ids in groups["report_id"].to_list()
+             for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    comparisons = build(settings.comparisons)
+    table = pl.DataFrame(pairs, schema={"a": pl.Int64, "b": pl.Int64}, orient="row")
+    return level_shares(levels(table, frame, comparisons), comparisons)
+
+
+def with_m(settings: Settings, m: dict[str, list[float]]) -> Settings:
+    """Settings whose m probabilities are these."""
+    data = copy.deepcopy(settings.raw)
+    for entry in data["model"]["comparisons"]:
+        for index, level in enumerate(entry["levels"]):
+            level["m"] = round(max(m[entry["name"]][index], 1e-6), 6)
+    return parse_settings(data, settings.file)

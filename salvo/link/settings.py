@@ -20,6 +20,7 @@ import yaml
 DEFAULT_SETTINGS = "settings.yaml"
 DATE_RULES = ("overlap", "open")
 WITHIN = ("never", "always", "when")
+U_SOURCES = ("settings", "random_pairs")
 SOURCE_KINDS = ("analyst", "curated", "official", "extraction", "machine")
 BLOCKING_KEYS = ("country", "place_id", "at_sea", "actor_id", "munition", "dataset")
 
@@ -99,6 +100,10 @@ class Settings:
     datasets: dict[str, DatasetRule]
     reviewed_kinds: frozenset[str]
     raw: dict[str, Any]
+    matches_per_report: float | None = None
+    u_from: str = "settings"
+    random_pairs: int = 200_000
+    u_prior_pairs: int = 2000
 
     def dataset(self, name: str) -> DatasetRule:
         """The rule of a dataset, or the default rule for a dataset the settings do not name."""
@@ -137,7 +142,14 @@ def parse_settings(data: dict[str, Any], file: str = "(settings)", digest: str =
     blocking = check.mapping(data, "blocking")
     check.keys(blocking, "blocking", {"date_slack_days", "undated_lookback_days", "bucket_days", "rules"})
     model = check.mapping(data, "model")
-    check.keys(model, "model", {"prior", "comparisons"})
+    check.keys(model, "model", {"prior", "matches_per_report", "u_from", "random_pairs", "u_prior_pairs",
+                                "comparisons"})
+    u_from = model.get("u_from", "settings")
+    if u_from not in U_SOURCES:
+        raise SettingsError(file, "model.u_from", f"{u_from!r} is not one of {', '.join(U_SOURCES)}")
+    matches = model.get("matches_per_report")
+    if matches is not None and (not isinstance(matches, int | float) or isinstance(matches, bool) or matches <= 0):
+        raise SettingsError(file, "model.matches_per_report", f"{matches!r} must be a number above 0")
     thresholds = check.mapping(data, "thresholds")
     check.keys(thresholds, "thresholds", {"link", "review"})
     link, review = (check.probability(thresholds, "thresholds", name) for name in ("link", "review"))
@@ -158,6 +170,9 @@ def parse_settings(data: dict[str, Any], file: str = "(settings)", digest: str =
         bucket_days=max(1, check.whole(blocking, "blocking", "bucket_days")),
         rules=tuple(check.rule(n, r) for n, r in enumerate(check.sequence(blocking, "blocking", "rules"))),
         prior=check.probability(model, "model", "prior", open_interval=True),
+        matches_per_report=float(matches) if matches is not None else None, u_from=u_from,
+        random_pairs=check.whole(model, "model", "random_pairs") if "random_pairs" in model else 200_000,
+        u_prior_pairs=check.whole(model, "model", "u_prior_pairs") if "u_prior_pairs" in model else 2000,
         comparisons=tuple(check.comparison(n, c) for n, c in enumerate(check.sequence(model, "model", "comparisons"))),
         link_threshold=link, review_threshold=review, datasets=datasets, reviewed_kinds=frozenset(reviewed),
         raw=data,
