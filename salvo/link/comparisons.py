@@ -54,7 +54,7 @@ class Comparison:
     def condition(self, name: str, params: dict) -> pl.Expr:
         """The condition of one level, from its name."""
         if name in self.fixed:
-            options = {k: v for k, v in params.items() if k != "at_least"}
+            options = {k: v for k, v in params.items() if k != "at_least" or name == "similar_name"}
             try:
                 return getattr(self, name)(**options)
             except TypeError:
@@ -125,11 +125,19 @@ class DateWindow(Comparison):
 
 
 class Place(Comparison):
-    """Places compared by gazetteer id, then by distance where both are precise, then by area."""
+    """Places compared by gazetteer id, by distance where both are precise, by name, then by area.
+
+    A ``similar_name`` level (``at_least``: a Jaro–Winkler similarity of the
+    normalised place names) catches a misspelt place that the gazetteer could
+    not resolve; it is tried where it stands among the levels.
+    """
 
     kind = "place"
-    fixed = ("same_place", "imprecise_same_area", "further")
+    fixed = ("same_place", "similar_name", "imprecise_same_area", "further")
     unit = "km"
+
+    def similar_name(self, at_least: float = 0.9) -> pl.Expr:
+        return (name_similarity("place_name_l", "place_name_r") >= at_least).fill_null(False)
 
     def available(self) -> pl.Expr:
         has = lambda side: (side("place_id").is_not_null() | side("latitude").is_not_null()  # noqa: E731
@@ -137,7 +145,17 @@ class Place(Comparison):
         return has(left) & has(right)
 
     def distance(self) -> pl.Expr:
-        return haversine_km("latitude_l", "longitude_l", "latitude_r", "longitude_r")
+        """The distance between the two points less what their precisions allow (option ``radius_km``).
+
+        A point at "city" precision stands for the nearest town of the place
+        meant, which may lie tens of km from it: two reports whose points are
+        30 km apart but one of them only town-precise may well name one site.
+        """
+        radius = {"exact": 0.0, "site": 1.0, "city": 15.0, **self.spec.options.get("radius_km", {})}
+        slack = (pl.col("location_precision_l").replace_strict(radius, default=0.0, return_dtype=pl.Float64)
+                 + pl.col("location_precision_r").replace_strict(radius, default=0.0, return_dtype=pl.Float64))
+        raw = haversine_km("latitude_l", "longitude_l", "latitude_r", "longitude_r")
+        return (raw - slack).clip(lower_bound=0.0)
 
     def same_place(self) -> pl.Expr:
         return (left("place_id") == right("place_id")).fill_null(False)
@@ -281,6 +299,21 @@ class TokenSimilarity(Comparison):
         shared = left(column).list.set_intersection(right(column)).list.len()
         either = left(column).list.set_union(right(column)).list.len()
         return shared / either
+
+
+def name_similarity(first: str, second: str) -> pl.Expr:
+    """The Jaro–Winkler similarity (0 to 1) of two columns of names, pair by pair; null where either is missing."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    def similarity(pairs: pl.Series) -> pl.Series:
+        a = pairs.struct.field(first).fill_null("").to_list()
+        b = pairs.struct.field(second).fill_null("").to_list()
+        scores = process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1) if a else []
+        return pl.Series(scores, dtype=pl.Float64)
+
+    both = pl.col(first).is_not_null() & pl.col(second).is_not_null()
+    return pl.when(both).then(pl.struct(first, second).map_batches(similarity, return_dtype=pl.Float64))
 
 
 KINDS: dict[str, type[Comparison]] = {

@@ -18,6 +18,7 @@ from functools import cache
 import polars as pl
 
 from salvo import codebook, gazetteer
+from salvo.names import normalise
 from salvo.records import ReportRecord, munition_dict
 from salvo.link.settings import Settings
 
@@ -109,6 +110,7 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         actor_root=pl.col("actor_id").replace_strict(actor_roots(), default=pl.col("actor_id")),
         place_words=words(pl.concat_str([pl.col("location").fill_null(""), pl.col("target").fill_null("")],
                                         separator=" ")),
+        place_name=names(frame["location"]),
         text_words=words(pl.col("text")),
     )
     return frame.with_columns(**_rule_keys(frame, settings)).drop("lines")
@@ -137,6 +139,12 @@ def placed(frame: pl.DataFrame) -> pl.DataFrame:
                           location_precision=pl.when(missing & pl.col("_lat").is_not_null()).then(pl.col("_precision"))
                           .otherwise(pl.col("location_precision")))
             .drop("_lat", "_lon", "_precision"))
+
+
+def names(locations: pl.Series) -> pl.Series:
+    """Each location as the gazetteer compares names (salvo.names.normalise), computed once per distinct name."""
+    keys = {value: normalise(value) or None for value in locations.drop_nulls().unique().to_list()}
+    return locations.replace_strict(keys, default=None, return_dtype=pl.String)
 
 
 def words(text: pl.Expr) -> pl.Expr:

@@ -22,8 +22,10 @@ import polars as pl
 from salvo.link.comparisons import Comparison, build
 from salvo.link.settings import Settings, parse_settings
 
-COMPARED = ("lo", "hi", "dated", "place_id", "latitude", "longitude", "country", "at_sea", "precise", "types",
-            "target_category", "actor_id", "actor_root", "total", "killed", "injured", "place_words", "text_words")
+COMPARED = ("lo", "hi", "dated", "place_id", "latitude", "longitude", "location_precision", "country", "at_sea",
+            "precise", "types",
+            "target_category", "actor_id", "actor_root", "total", "killed", "injured", "place_words", "text_words",
+            "place_name")
 
 
 def pair_frame(pairs: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
