@@ -42,6 +42,8 @@ class Comparison:
         self.spec = spec
         self.name = spec.name
         self.levels = spec.levels
+        # Option ``term_frequency: COLUMN``: the first level's u is the frequency of the shared value.
+        self.tf_column = f"tf_{spec.options['term_frequency']}" if spec.options.get("term_frequency") else None
 
     @classmethod
     def from_spec(cls, spec: ComparisonSpec) -> Comparison:
@@ -129,7 +131,8 @@ class Place(Comparison):
 
     A ``similar_name`` level (``at_least``: a Jaro–Winkler similarity of the
     normalised place names) catches a misspelt place that the gazetteer could
-    not resolve; it is tried where it stands among the levels.
+    not resolve; names that are the same words are left to the place-words
+    comparison, so the evidence is not counted twice.
     """
 
     kind = "place"
@@ -137,7 +140,10 @@ class Place(Comparison):
     unit = "km"
 
     def similar_name(self, at_least: float = 0.9) -> pl.Expr:
-        return (name_similarity("place_name_l", "place_name_r") >= at_least).fill_null(False)
+        """Names alike but not equal, where at least one was not resolved: a misspelling, not the same words."""
+        unresolved = left("place_id").is_null() | right("place_id").is_null()
+        alike = (name_similarity("place_name_l", "place_name_r") >= at_least) & (left("place_name") != right("place_name"))
+        return (unresolved & alike).fill_null(False)
 
     def available(self) -> pl.Expr:
         has = lambda side: (side("place_id").is_not_null() | side("latitude").is_not_null()  # noqa: E731
@@ -222,13 +228,19 @@ class TargetCategory(Comparison):
 
 
 class Actor(Comparison):
-    """Actors by resolved id: the same, related (one group and its parent or a sibling), or different."""
+    """Actors by resolved id: the same, related (one group and its parent or a sibling), or different.
+
+    Actors of the kinds listed in option ``vague`` ("unidentified armed
+    group") say nobody knows who fired: such a pair is not compared.
+    """
 
     kind = "actor"
     fixed = ("same_actor", "related", "different")
 
     def available(self) -> pl.Expr:
-        return left("actor_id").is_not_null() & right("actor_id").is_not_null()
+        vague = list(self.spec.options.get("vague", []))
+        known = lambda side: side("actor_id").is_not_null() & ~side("actor_kind").is_in(vague).fill_null(False)  # noqa: E731
+        return known(left) & known(right)
 
     def same_actor(self) -> pl.Expr:
         return left("actor_id") == right("actor_id")

@@ -37,7 +37,7 @@ _LINES = pl.List(pl.Struct({"munition_type": pl.String, "count": pl.Int64, "inte
 PRECISE = ("exact", "site", "city")
 STOPWORDS = frozenset(
     "al el an and at by for from hit in into its near of on the to toward towards was were with area "
-    "province governorate district region".split())
+    "province governorate district region town city village".split())
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -108,12 +108,14 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         & pl.col("longitude").is_not_null(),
         at_sea=pl.when(pl.col("place_id").is_in(sea_places())).then(pl.lit("sea")),
         actor_root=pl.col("actor_id").replace_strict(actor_roots(), default=pl.col("actor_id")),
+        actor_kind=pl.col("actor_id").replace_strict(actor_kinds(), default=None, return_dtype=pl.String),
         place_words=words(pl.concat_str([pl.col("location").fill_null(""), pl.col("target").fill_null("")],
                                         separator=" ")),
         place_name=names(frame["location"]),
         text_words=words(pl.col("text")),
     )
-    return frame.with_columns(**_rule_keys(frame, settings)).drop("lines")
+    frame = frame.with_columns(**_rule_keys(frame, settings), **term_frequencies(frame, settings)).drop("lines")
+    return frame
 
 
 def placed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -148,9 +150,19 @@ def names(locations: pl.Series) -> pl.Series:
 
 
 def words(text: pl.Expr) -> pl.Expr:
-    """The distinct content words of a text (lower case, two letters or more, no stop words), sorted."""
-    found = text.fill_null("").str.to_lowercase().str.extract_all(r"[^\W\d_]{2,}|\d+")
+    """The distinct content words of a text (accents folded, lower case, two letters or more, no stop words), sorted."""
+    folded = text.fill_null("").str.normalize("NFKD").str.replace_all(r"\p{Mn}", "").str.to_lowercase()
+    found = folded.str.extract_all(r"[^\W\d_]{2,}|\d+")
     return found.list.eval(pl.element().filter(~pl.element().is_in(sorted(STOPWORDS)))).list.unique().list.sort()
+
+
+def term_frequencies(frame: pl.DataFrame, settings: Settings) -> dict[str, pl.Expr]:
+    """``tf_<column>``: the share of reports (with a value) that have this report's value, for each
+    column a comparison adjusts for term frequency (agreeing on a rare place says more than on Baghdad)."""
+    columns = {c.options["term_frequency"] for c in settings.comparisons if c.options.get("term_frequency")}
+    known = {name: frame[name].drop_nulls().len() for name in columns}
+    return {f"tf_{name}": pl.when(pl.col(name).is_not_null()).then(pl.len().over(name) / max(known[name], 1))
+            for name in columns}
 
 
 def _rule_keys(frame: pl.DataFrame, settings: Settings) -> dict[str, pl.Expr]:
@@ -180,6 +192,12 @@ def _rule_keys(frame: pl.DataFrame, settings: Settings) -> dict[str, pl.Expr]:
 def sea_places() -> list[str]:
     """Gazetteer ids of sea areas and waterways: reports placed there are at sea."""
     return [p.id for p in gazetteer.sites() if p.kind in ("sea_area", "waterway")]
+
+
+@cache
+def actor_kinds() -> dict[str, str]:
+    """Each codebook actor's kind (state, militia, ..., unidentified)."""
+    return {a.id: a.kind for a in codebook.actors()}
 
 
 @cache

@@ -24,13 +24,13 @@ from salvo.link.settings import Settings, parse_settings
 
 COMPARED = ("lo", "hi", "dated", "place_id", "latitude", "longitude", "location_precision", "country", "at_sea",
             "precise", "types",
-            "target_category", "actor_id", "actor_root", "total", "killed", "injured", "place_words", "text_words",
+            "target_category", "actor_id", "actor_root", "actor_kind", "total", "killed", "injured", "place_words", "text_words",
             "place_name")
 
 
 def pair_frame(pairs: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     """The pairs with each report's compared columns beside them (suffixes ``_l`` for a, ``_r`` for b)."""
-    columns = [c for c in COMPARED if c in frame.columns]
+    columns = [c for c in COMPARED if c in frame.columns] + [c for c in frame.columns if c.startswith("tf_")]
     side = frame.select("report_id", *columns)
     return (pairs.join(side.rename({c: f"{c}_l" for c in columns}), left_on="a", right_on="report_id")
             .join(side.rename({c: f"{c}_r" for c in columns}), left_on="b", right_on="report_id"))
@@ -39,8 +39,10 @@ def pair_frame(pairs: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
 def levels(pairs: pl.DataFrame, frame: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
     """One row per pair: a, b, the rule that found it, and the level index of each comparison (null: not compared)."""
     joined = pair_frame(pairs, frame)
+    frequencies = [pl.max_horizontal(f"{c.tf_column}_l", f"{c.tf_column}_r").alias(c.tf_column)
+                   for c in comparisons if c.tf_column]
     return joined.select("a", "b", *(["rule"] if "rule" in joined.columns else []),
-                         *(c.level() for c in comparisons))
+                         *(c.level() for c in comparisons), *frequencies)
 
 
 def score(pairs: pl.DataFrame, frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
@@ -53,11 +55,23 @@ def score(pairs: pl.DataFrame, frame: pl.DataFrame, settings: Settings) -> pl.Da
 def with_weights(scored: pl.DataFrame, comparisons: list[Comparison], prior: float) -> pl.DataFrame:
     """Add ``weight`` and ``probability`` to a frame of comparison levels."""
     prior_weight = math.log2(prior / (1 - prior))
-    terms = [pl.col(c.name).replace_strict({i: lv.weight for i, lv in enumerate(c.levels)}, default=0.0,
-                                           return_dtype=pl.Float64).fill_null(0.0) for c in comparisons]
+    terms = [_term(c, scored.columns) for c in comparisons]
     weight = pl.sum_horizontal(terms) + prior_weight if terms else pl.lit(prior_weight)
     return scored.with_columns(weight=weight).with_columns(
         probability=(2 ** pl.col("weight")) / (1 + 2 ** pl.col("weight")))
+
+
+def _term(comparison: Comparison, columns: list[str]) -> pl.Expr:
+    """One comparison's weight per pair: its level's log2(m/u), or for an agreement on a value whose term
+    frequency is known, log2(m / frequency) (Splink's term-frequency adjustment)."""
+    weight = pl.col(comparison.name).replace_strict({i: lv.weight for i, lv in enumerate(comparison.levels)},
+                                                    default=0.0, return_dtype=pl.Float64)
+    if comparison.tf_column and comparison.tf_column in columns:
+        first = comparison.levels[0]
+        adjusted = (pl.lit(first.m) / pl.col(comparison.tf_column).clip(lower_bound=1e-9)).log(2)
+        weight = pl.when((pl.col(comparison.name) == 0) & pl.col(comparison.tf_column).is_not_null()) \
+            .then(adjusted).otherwise(weight)
+    return weight.fill_null(0.0)
 
 
 def reasons(row: dict, comparisons: list[Comparison]) -> list[dict]:

@@ -262,6 +262,8 @@ def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str,
     same report, with a second provenance entry. Such rows fill only the date,
     place, ``summary`` (ACLED's notes), ``gname`` (the actor), ``nkill`` and
     ``scite1`` (ACLED's sources); munition types and counts come from the notes.
+    The table drops ACLED's ``geo_precision``; ACLED places an event at the
+    named location, so its coordinates are taken as town-precise.
     """
     from salvo.readers.acled import actor_table, target_from_notes
     from salvo.readers.munition_text import munition_lines
@@ -285,7 +287,8 @@ def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str,
         "acled", key, row_number=number, raw=dict(row),
         date=date, date_precision=precision, country=code,
         location=_place(row.get("city")) or _place(row.get("provstate")),
-        latitude=coordinates[0], longitude=coordinates[1], target_category=target_category,
+        latitude=coordinates[0], longitude=coordinates[1],
+        location_precision="city" if coordinates[0] is not None else None, target_category=target_category,
         actor_name=actor_name, actor_id=actor_id,
         killed=_count_of(row.get("nkill")), outlet=sources[0] if sources else None, munitions=lines,
         evidence={"sources": sources, "carried_by": "GTD-shaped table (adatforras = ACLED)"},

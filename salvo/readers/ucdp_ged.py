@@ -20,6 +20,7 @@ skipped. Each row becomes a report keyed by UCDP's event ``id``:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -38,6 +39,9 @@ from salvo.records import ReportRecord
 FORMAT = "ucdp-ged"
 REQUIRED = ("id", "date_start", "date_prec", "where_prec", "latitude", "longitude", "side_a", "side_b", "best")
 DATE_PRECISION = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+# Only a place located to the town (where_prec 1 exact, 2 within 25 km) is looked up by name.
+PLACED = ("1", "2")
+_KIND_SUFFIX = re.compile(r"\s+(?:town|city|village|district|province|governorate)$", re.I)
 LOCATION_PRECISION = {"1": "exact", "2": "city", "3": "region", "4": "region", "5": "region", "6": "country",
                       "7": "region"}
 
@@ -85,12 +89,23 @@ def _report(file: str, number: int, row: dict[str, str]) -> ReportRecord | RowEr
     return ReportRecord(
         FORMAT, row["id"], row_number=number, raw=dict(row),
         date=date, date_precision=precision, country=code, location=row.get("where_coordinates") or None,
+        place_id=_place_id(row.get("where_coordinates"), code) if row["where_prec"] in PLACED else None,
         latitude=latitude, longitude=longitude, location_precision=LOCATION_PRECISION.get(row["where_prec"]),
         actor_name=actor_name, actor_id=actor_id, attribution=None, killed=whole_number(row.get("best")),
         outlet=sources[0]["office"] if sources else None, munitions=munition_records(munitions),
         evidence={"sources": sources}, text=headlines or None,
         in_scope=in_scope(munitions=munitions, actor_id=actor_id, target_category=None, country=code),
     )
+
+
+@cache
+def _place_id(where: str | None, country: str | None) -> str | None:
+    """The gazetteer place UCDP's ``where_coordinates`` names ("Ramādī town", "Baghdād city"), if it knows it."""
+    if not where:
+        return None
+    name = _KIND_SUFFIX.sub("", where.strip())
+    place = gazetteer.lookup(name, country)
+    return place.id if place else None
 
 
 @cache
