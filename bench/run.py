@@ -7,7 +7,10 @@ bench/.data/ and reused while the size and seed are the same):
 * ``stats``  — projectiles by year and munition: Salvo vs a SQLite GROUP BY and DuckDB;
 * ``extract`` — news articles per second through Salvo's extractor (one process);
 * ``acled``  — the same number of generated ACLED-format events read into reports:
-  Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3 (bench/generate_acled.py).
+  Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3 (bench/generate_acled.py);
+* ``link``   — synthetic reports of known truth (salvo.link.synth) linked into events:
+  Salvo's ``cluster_frame`` vs Splink with naive settings, seconds, memory and F1,
+  and an incremental ``link(store)`` adding 1% (bench/bench_link.py).
 
 Every measured operation runs in its own fresh process (peak memory is that
 process's ``ru_maxrss``); each figure is the median of ``--repeat`` runs.
@@ -29,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_acled  # noqa: E402
 import bench_extract  # noqa: E402
 import bench_import  # noqa: E402
+import bench_link  # noqa: E402
 import bench_stats  # noqa: E402
 import generate  # noqa: E402
 import generate_acled  # noqa: E402
@@ -41,9 +45,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to generate (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed (default 3)")
-    parser.add_argument("--only", choices=("import", "stats", "extract", "acled"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("import", "stats", "extract", "acled", "link"),
+                        help="run one benchmark only")
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
+    parser.add_argument("--link-reports", type=_sizes, default=[100_000, 1_000_000], metavar="N,N",
+                        help="reports to link, comma-separated (default 100000,1000000)")
+    parser.add_argument("--link-incremental", type=_sizes_or_none, default=None, metavar="N,N",
+                        help="reports in the incremental link benchmark, comma-separated (default: the --link-reports "
+                             "sizes; 0: skip)")
+    parser.add_argument("--link-timeout", type=float, default=1800, metavar="S",
+                        help="stop a link child after S seconds (default 1800; 0: no limit)")
+    parser.add_argument("--link-max-mb", type=float, default=16000, metavar="MB",
+                        help="stop a link child past MB resident (default 16000; 0: no limit)")
     return parser.parse_args(argv)
+
+
+def _sizes_or_none(text: str) -> list[int]:
+    """Like :func:`_sizes`, but '0' is the empty list (skip)."""
+    return [] if text.strip() == "0" else _sizes(text)
+
+
+def _sizes(text: str) -> list[int]:
+    """'100000,1000000' as [100000, 1000000] (underscores allowed)."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be at least 1")
+    return sizes
 
 
 def prepare_data(incidents: int, seed: int) -> tuple[Path, int]:
@@ -104,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
                         f"{acled_path.relative_to(measure.REPO)} ...")
             generate_acled.generate(acled_path, args.rows, args.seed)
         bench_acled.run_benchmark(acled_path, args.rows, args.repeat, generate.DATA_DIR / "tmp")
+        source = check_source(source)
+    if args.only in (None, "link"):
+        incremental = args.link_reports if args.link_incremental is None else args.link_incremental
+        bench_link.run_benchmark(args.link_reports, args.repeat, args.seed, incremental,
+                                 time_limit=args.link_timeout or None, memory_limit_mb=args.link_max_mb or None)
         source = check_source(source)
     report.console.print()
     tools = f"sqlite-utils {measure.tool_version([str(bench_import.SQLITE_UTILS), '--version']).split()[-1]}"

@@ -187,3 +187,201 @@ def salvo_extract(articles_dir: str, passes: int) -> dict:
         timings.append(time.perf_counter() - start)
     return {"articles": len(docs), "candidates": sum(len(c) for c in first), "first_seconds": first_seconds,
             "pass_seconds": timings}
+
+
+# --- Benchmark 5: linking synthetic reports (bench_link.py) -------------------------------------------------------
+
+LINK_THRESHOLD = 0.9
+"""Splink's threshold for predicting and for clustering (Salvo's own link_threshold is 0.9 too)."""
+
+
+def _guard(time_limit: float | None, memory_limit_mb: float | None) -> None:
+    """Stop this child (exit status 3, a line on stderr) when it runs longer than `time_limit` seconds or its
+    resident memory passes `memory_limit_mb`: a linker gone wild must not take a shared machine down with it.
+    A daemon thread reads /proc/self/statm twice a second (the linkers' heavy work releases the GIL)."""
+    if not time_limit and not memory_limit_mb:
+        return
+    import threading
+
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    start = time.perf_counter()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            with open("/proc/self/statm") as handle:
+                rss_mb = int(handle.read().split()[1]) * page_mb
+            elapsed = time.perf_counter() - start
+            if (memory_limit_mb and rss_mb > memory_limit_mb) or (time_limit and elapsed > time_limit):
+                sys.stderr.write(f"BENCH_GUARD stopped after {elapsed:.0f} s at {rss_mb:,.0f} MB resident "
+                                 f"(limits: {time_limit} s, {memory_limit_mb} MB)\n")
+                sys.stderr.flush()
+                os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _link_scores(truth: list, predicted: list) -> dict:
+    """Pairwise and B-cubed precision, recall and F1 of a labelling against the truth (salvo.link.metrics)."""
+    from salvo.link.metrics import bcubed, pairwise
+
+    pw, b3 = pairwise(truth, predicted), bcubed(truth, predicted)
+    return {"precision": pw["precision"], "recall": pw["recall"], "f1": pw["f1"],
+            "true_pairs": pw["true_pairs"], "predicted_pairs": pw["predicted_pairs"],
+            "correct_pairs": pw["correct_pairs"], "bcubed_precision": b3["precision"],
+            "bcubed_recall": b3["recall"], "bcubed_f1": b3["f1"], "clusters": len(set(predicted))}
+
+
+def link_write_data(events: int, seed: int, path: str) -> dict:
+    """Write synth_frame(events, seed) to Parquet (its `event` column is the truth); not timed as a figure."""
+    from salvo.link.synth import synth_frame
+
+    start = time.perf_counter()
+    frame, _ = synth_frame(events, seed=seed)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    frame.write_parquet(partial)
+    partial.replace(target)
+    return {"seconds": time.perf_counter() - start, "reports": frame.height, "events": events}
+
+
+def salvo_link_frame(parquet_path: str, time_limit: float | None = None, memory_limit_mb: float | None = None) -> dict:
+    """Salvo in memory: read the reports, `cluster_frame` them (timed), score against the truth."""
+    _guard(time_limit, memory_limit_mb)
+    import polars as pl
+
+    from salvo.link.pipeline import cluster_frame
+
+    read, frame = _timed(lambda: pl.read_parquet(parquet_path))
+    truth = frame["event"].to_list()
+    reports = frame.drop("event")
+    del frame
+    seconds, labels = _timed(lambda: cluster_frame(reports))
+    rss_after_link = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "read_seconds": read, "reports": reports.height,
+            "link_maxrss_mb": rss_after_link, **_link_scores(truth, labels)}
+
+
+def _splink_input(parquet_path: str):
+    """The reports as the pyarrow table Splink registers: an integer unique_id, the compared columns and the
+    munition types of the JSON `munitions` column, sorted and joined into one string ("rocket,uav")."""
+    import polars as pl
+
+    lines = pl.List(pl.Struct({"munition_type": pl.String, "count": pl.Int64, "intercepted": pl.Int64}))
+    frame = pl.read_parquet(parquet_path, columns=["date", "country", "place_id", "location", "actor_id",
+                                                   "target_category", "munitions", "event"])
+    types = (pl.col("munitions").str.json_decode(lines).list.eval(pl.element().struct.field("munition_type"))
+             .list.unique().list.sort().list.join(","))
+    frame = frame.with_columns(unique_id=pl.int_range(pl.len(), dtype=pl.Int64),
+                               munition_types=pl.when(types != "").then(types)).drop("munitions")
+    truth = frame["event"].to_list()
+    return frame.drop("event").to_arrow(), truth
+
+
+def splink_link_frame(parquet_path: str, em_max_pairs: float | None = 1e6, time_limit: float | None = None,
+                      memory_limit_mb: float | None = None) -> dict:
+    """Splink 5 (DuckDB) with naive settings on the same reports: block on exact date and country, exact or
+    Levenshtein comparisons, u by random sampling, the prior from a deterministic rule, m by EM; predict and
+    cluster at 0.9; score against the truth. Timed: from registering the table to the labels in Python."""
+    _guard(time_limit, memory_limit_mb)
+    import logging
+
+    import duckdb
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    convert, (table, truth) = _timed(lambda: _splink_input(parquet_path))
+    phases = {}
+    start = last = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        phases[name] = now - last
+        last = now
+
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+    db_api = DuckDBAPI(connection)
+    reports = db_api.register(table)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[block_on("date", "country")],
+        comparisons=[
+            cl.AbsoluteDateDifferenceAtThresholds("date", input_is_string=False, metrics=["day", "day"],
+                                                  thresholds=[1, 3]),
+            cl.ExactMatch("country"),
+            cl.ExactMatch("place_id"),
+            cl.LevenshteinAtThresholds("location", [1, 3]),
+            cl.ExactMatch("actor_id"),
+            cl.ExactMatch("target_category"),
+            cl.ExactMatch("munition_types"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(reports, settings, log_level=logging.WARNING)
+    phase("setup")
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    phase("u")
+    linker.training.estimate_probability_two_random_records_match([block_on("date", "country", "place_id")],
+                                                                  recall=0.7)
+    phase("prior")
+    extra = {} if em_max_pairs is None else {"max_pairs": em_max_pairs}
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date"), **extra)
+    phase("em_date")
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("place_id"), **extra)
+    phase("em_place")
+    predictions = linker.inference.predict(threshold_match_probability=LINK_THRESHOLD)
+    phase("predict")
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, LINK_THRESHOLD)
+    phase("cluster")
+    rows = clusters.as_duckdbpyrelation().select("unique_id, cluster_id").order("unique_id").fetchall()
+    labels = [cluster for _, cluster in rows]
+    phase("fetch")
+    seconds = time.perf_counter() - start
+    if len(labels) != len(truth):
+        return {"error": f"Splink clustered {len(labels)} of {len(truth)} reports"}
+    pairs = predictions.as_duckdbpyrelation().aggregate("count(*)").fetchall()[0][0]
+    import splink
+
+    return {"seconds": seconds, "convert_seconds": convert, "phases": phases, "reports": len(truth),
+            "predicted_pairs_over_threshold": pairs,
+            "prior": linker._settings_obj._probability_two_random_records_match,
+            "splink": splink.__version__, "duckdb": duckdb.__version__, **_link_scores(truth, labels)}
+
+
+def salvo_link_incremental(db_path: str, events: int, seed: int, add_events: int, add_seed: int,
+                           time_limit: float | None = None, memory_limit_mb: float | None = None) -> dict:
+    """Salvo's store path: write the synthetic set into a new SQLite store and link it (the full run, timed),
+    write 1% more reports of new events (another seed) and link again (the incremental run, timed); then score
+    the store's incidents against the truth (not timed)."""
+    _guard(time_limit, memory_limit_mb)
+    import sqlite3
+
+    from salvo.link import link
+    from salvo.link.synth import write_synth
+    from salvo.storage import connect
+
+    store = connect(f"sqlite:///{db_path}")
+    write_first, truth = _timed(lambda: write_synth(store, events, seed=seed))
+    full_seconds, full = _timed(lambda: link(store))
+    rss_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    write_more, more = _timed(lambda: write_synth(store, add_events, seed=add_seed))
+    incremental_seconds, incremental = _timed(lambda: link(store))
+    store.dispose()
+    event_of = {(d, k): f"{seed}:{e}" for d, k, e in truth.iter_rows()}
+    event_of.update({(d, k): f"{add_seed}:{e}" for d, k, e in more.iter_rows()})
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute("SELECT dataset, row_key, incident_id FROM reports WHERE withdrawn = 0").fetchall()
+    conn.close()
+    labelled = [(event_of[(d, k)], incident) for d, k, incident in rows if (d, k) in event_of]
+    unlinked = sum(1 for _, incident in labelled if incident is None)
+    labels = [incident if incident is not None else f"none:{n}" for n, (_, incident) in enumerate(labelled)]
+    return {"write_seconds": write_first, "full_seconds": full_seconds, "add_write_seconds": write_more,
+            "incremental_seconds": incremental_seconds, "reports": truth.height, "added_reports": more.height,
+            "full_summary": {k: v for k, v in full.to_json().items() if k != "splits"},
+            "incremental_summary": {k: v for k, v in incremental.to_json().items() if k != "splits"},
+            "maxrss_after_full_mb": rss_full, "unlinked": unlinked,
+            "db_mb": Path(db_path).stat().st_size / 1e6,
+            **_link_scores([t for t, _ in labelled], labels)}

@@ -61,6 +61,8 @@ def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
 def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings: Settings) -> pl.DataFrame:
     """Join the two sides on the rule's keys, cells and date buckets, and keep the pairs that really meet."""
     on = list(rule.on)
+    needed = list(dict.fromkeys(["report_id", *on, "lo", "hi", "latitude", "longitude"]))
+    left, right = left.select(needed), right.select(needed)
     if rule.within_km is not None:
         left, right, on = _cells(left, right, rule.within_km, on)
     if rule.dates == "overlap":
@@ -71,8 +73,9 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings:
         right = right.with_columns(bucket=pl.int_ranges(pl.col("lo") // size, pl.col("hi") // size + 1)) \
             .explode("bucket")
         on = [*on, "bucket"]
-    columns = ["report_id", *on, "lo", "hi", "latitude", "longitude"]
-    joined = left.select(columns).join(right.select(columns), on=on, suffix="_b")
+    keep = ["report_id", *on, *(["lo", "hi"] if rule.dates == "overlap" else []),
+            *(["latitude", "longitude"] if rule.within_km is not None else [])]
+    joined = left.select(keep).join(right.select(keep), on=on, suffix="_b")
     joined = joined.filter(pl.col("report_id") != pl.col("report_id_b"))
     if rule.dates == "overlap":
         gap = pl.max_horizontal("lo", "lo_b") - pl.min_horizontal("hi", "hi_b")

@@ -181,27 +181,22 @@ class Place(Comparison):
 
 
 class MunitionTypes(Comparison):
-    """Munition types compared as sets; ``unknown`` is no type of its own."""
+    """Munition types compared as sets (bit masks); ``unknown`` is no type of its own."""
 
     kind = "munition_types"
     fixed = ("same_types", "overlapping", "one_side_unknown", "disjoint")
 
-    @staticmethod
-    def known(side) -> pl.Expr:
-        return side("types").list.set_difference(pl.lit(["unknown"]))
-
     def available(self) -> pl.Expr:
-        return (left("types").list.len() > 0) & (right("types").list.len() > 0)
+        return (left("type_bits") != 0) & (right("type_bits") != 0)
 
     def same_types(self) -> pl.Expr:
-        a, b = self.known(left), self.known(right)
-        return (a.list.len() > 0) & (a.list.sort() == b.list.sort())
+        return (left("known_bits") != 0) & (left("known_bits") == right("known_bits"))
 
     def overlapping(self) -> pl.Expr:
-        return self.known(left).list.set_intersection(self.known(right)).list.len() > 0
+        return (left("known_bits") & right("known_bits")) != 0
 
     def one_side_unknown(self) -> pl.Expr:
-        return (self.known(left).list.len() == 0) | (self.known(right).list.len() == 0)
+        return (left("known_bits") == 0) | (right("known_bits") == 0)
 
     def disjoint(self) -> pl.Expr:
         return pl.lit(True)
@@ -285,16 +280,20 @@ class Casualties(Count):
 
 
 class TokenSimilarity(Comparison):
-    """The Jaccard similarity of two reports' words (option ``fields``), at the levels' ``at_least``."""
+    """The Jaccard similarity of two reports' word sets (option ``fields``), at the levels' ``at_least``.
+
+    Estimated from each text's 256-bit word signature (salvo.link.frame.with_signatures): shared bits over
+    bits set in either, which equals the Jaccard similarity but for words that share a bit.
+    """
 
     kind = "token_similarity"
 
-    def column(self) -> str:
+    def prefix(self) -> str:
         fields = tuple(self.spec.options.get("fields", ()))
         if fields in (("location", "target"), ("target", "location")):
-            return "place_words"
+            return "place_sig"
         if fields == ("text",):
-            return "text_words"
+            return "text_sig"
         raise ValueError("fields must be [location, target] or [text]")
 
     def condition(self, name: str, params: dict) -> pl.Expr:
@@ -302,14 +301,20 @@ class TokenSimilarity(Comparison):
             raise ValueError(f"level {name!r} needs at_least: a similarity between 0 and 1")
         return self.jaccard() >= float(params["at_least"])
 
+    def _count(self, side, op=None) -> pl.Expr:
+        prefix = self.prefix()
+        parts = []
+        for n in range(4):
+            value = side(f"{prefix}{n}") if op is None else op(left(f"{prefix}{n}"), right(f"{prefix}{n}"))
+            parts.append(value.bitwise_count_ones().cast(pl.UInt32))
+        return pl.sum_horizontal(parts)
+
     def available(self) -> pl.Expr:
-        column = self.column()
-        return (left(column).list.len() > 0) & (right(column).list.len() > 0)
+        return (self._count(left) > 0) & (self._count(right) > 0)
 
     def jaccard(self) -> pl.Expr:
-        column = self.column()
-        shared = left(column).list.set_intersection(right(column)).list.len()
-        either = left(column).list.set_union(right(column)).list.len()
+        shared = self._count(None, lambda a, b: a & b)
+        either = self._count(None, lambda a, b: a | b)
         return shared / either
 
 

@@ -90,14 +90,19 @@ def evaluate_sets(*, gold_files: list[Path], synthetic: int = 0, seed: int = 0, 
         methods = {"salvo": lambda records: cluster_records(records, settings), **BASELINES}
         results["news_gold"] = evaluate_gold(gold_files, None, methods)
     if synthetic:
+        from salvo.link.baselines import meltt_frame, one_per_day_frame
         from salvo.link.pipeline import cluster_frame
         from salvo.link.synth import synth_frame
 
         frame, truth = synth_frame(synthetic, seed=seed)
-        predicted = cluster_frame(frame, settings)
         truth_labels = [str(t) for t in truth.to_list()]
-        results["synthetic"] = {"events": synthetic, "reports": frame.height, "seed": seed, "methods": {
-            "salvo": {"pairwise": pairwise(truth_labels, predicted), "cluster": bcubed(truth_labels, predicted)}}}
+        linkers = {"salvo": lambda reports: cluster_frame(reports, settings), "meltt": meltt_frame,
+                   "one_per_day": one_per_day_frame}
+        scores = {}
+        for name, linker in linkers.items():
+            predicted = linker(frame)
+            scores[name] = {"pairwise": pairwise(truth_labels, predicted), "cluster": bcubed(truth_labels, predicted)}
+        results["synthetic"] = {"events": synthetic, "reports": frame.height, "seed": seed, "methods": scores}
     return results
 
 

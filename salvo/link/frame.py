@@ -115,7 +115,9 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         text_words=words(pl.col("text")),
     )
     frame = frame.with_columns(**_rule_keys(frame, settings), **term_frequencies(frame, settings)).drop("lines")
-    return frame
+    frame = frame.with_columns(type_bits=type_bits(pl.col("types"), known=False),
+                               known_bits=type_bits(pl.col("types"), known=True))
+    return with_signatures(with_signatures(frame, "place_words", "place_sig"), "text_words", "text_sig")
 
 
 def placed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -141,6 +143,45 @@ def placed(frame: pl.DataFrame) -> pl.DataFrame:
                           location_precision=pl.when(missing & pl.col("_lat").is_not_null()).then(pl.col("_precision"))
                           .otherwise(pl.col("location_precision")))
             .drop("_lat", "_lon", "_precision"))
+
+
+SIGNATURE_WORDS = 4  # 4 x 64 bits per text
+
+
+@cache
+def _munition_bit() -> dict[str, int]:
+    from salvo import codebook
+
+    return {code: 1 << n for n, code in enumerate(codebook.vocabulary("munition_type").codes)}
+
+
+def type_bits(types: pl.Expr, *, known: bool) -> pl.Expr:
+    """A report's munition types as one integer, a bit per codebook type (``known``: without ``unknown``),
+    so that comparing two reports' types is integer arithmetic, not list work."""
+    bits = {k: v for k, v in _munition_bit().items() if not (known and k == "unknown")}
+    return types.list.eval(pl.element().replace_strict(bits, default=0, return_dtype=pl.UInt32)).list.eval(
+        pl.element().bitwise_or()).list.first().fill_null(0).cast(pl.UInt32)
+
+
+@cache
+def _bit_values() -> dict[int, int]:
+    return {n: 1 << n for n in range(64)}
+
+
+def with_signatures(frame: pl.DataFrame, words_column: str, prefix: str) -> pl.DataFrame:
+    """Add a text's word set as a 256-bit signature (``prefix0``..``prefix3``): each word sets one bit, so the
+    Jaccard similarity of two texts is estimated from bit counts, without list work per pair."""
+    size = 64 * SIGNATURE_WORDS
+    bits = (frame.select("report_id", pl.col(words_column).alias("w")).explode("w").drop_nulls("w")
+            .with_columns(h=(pl.col("w").hash(seed=0x5A1) % size).cast(pl.Int64))
+            .with_columns(part=pl.col("h") // 64,
+                          bit=(pl.col("h") % 64).replace_strict(_bit_values(), return_dtype=pl.UInt64))
+            .group_by("report_id", "part").agg(pl.col("bit").bitwise_or()))
+    columns = {f"{prefix}{n}": bits.filter(pl.col("part") == n).select("report_id", pl.col("bit").alias(f"{prefix}{n}"))
+               for n in range(SIGNATURE_WORDS)}
+    for name, part in columns.items():
+        frame = frame.join(part, on="report_id", how="left").with_columns(pl.col(name).fill_null(0))
+    return frame
 
 
 def names(locations: pl.Series) -> pl.Series:

@@ -23,9 +23,9 @@ from salvo.link.comparisons import Comparison, build
 from salvo.link.settings import Settings, parse_settings
 
 COMPARED = ("lo", "hi", "dated", "place_id", "latitude", "longitude", "location_precision", "country", "at_sea",
-            "precise", "types",
-            "target_category", "actor_id", "actor_root", "actor_kind", "total", "killed", "injured", "place_words", "text_words",
-            "place_name")
+            "precise",
+            "target_category", "actor_id", "actor_root", "actor_kind", "total", "killed", "injured", "place_name",
+            "type_bits", "known_bits", *(f"{p}{n}" for p in ("place_sig", "text_sig") for n in range(4)))
 
 
 def pair_frame(pairs: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,17 +1,22 @@
-"""The two baseline linkers and the evaluation that scores linkers: hand-made reports, then the news gold."""
+"""The two baseline linkers and the evaluation that scores linkers: hand-made reports, the news gold, synthetic sets."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+import polars as pl
 import pytest
 
 from salvo.link.baselines import (
-    components, date_gap, date_window, distance_km, meltt, meltt_match, one_per_day, report_window, same_day_match,
+    MELTT_DAYS, MELTT_KM, components, date_gap, date_window, distance_km, meltt, meltt_frame, meltt_match,
+    one_per_day, one_per_day_frame, report_window, same_day_match,
 )
 from salvo.link.evaluate import BASELINES, evaluate, evaluate_gold
-from salvo.records import MunitionRecord, ReportRecord
+from salvo.link.frame import records_frame
+from salvo.link.gold import gold_reports
+from salvo.link.synth import synth_frame
+from salvo.records import MunitionRecord, ReportRecord, munition_record
 from tests.conftest import shared
 
 ASAD = (33.7856, 42.4412)
@@ -178,3 +183,100 @@ def test_meltt_on_the_first_batch():
     news = shared("news")
     scores = evaluate_gold([news / "gold.jsonl"], [news / "clusters.json"])["methods"]
     assert 0.25 <= scores["meltt"]["pairwise"]["f1"] <= 0.5
+
+
+# The frame versions against the pairwise rule, compared all against all (``components``).
+
+def reference(records, km=MELTT_KM, days=MELTT_DAYS, undated_matches=False):
+    return components(records, lambda a, b: meltt_match(a, b, km=km, days=days, undated_matches=undated_matches))
+
+
+def frame_records(frame: pl.DataFrame) -> list[ReportRecord]:
+    """Records holding a reports frame's values, as a reader would have built them."""
+    fields = ("dataset", "row_key", "date", "date_precision", "published_at", "country", "latitude", "longitude",
+              "place_id", "actor_id")
+    return [ReportRecord(**{name: row[name] for name in fields},
+                         munitions=[munition_record(line) for line in json.loads(row["munitions"] or "[]")],
+                         evidence=json.loads(row["evidence"]) if row["evidence"] else None)
+            for row in frame.iter_rows(named=True)]
+
+
+WINDOWS = [dict(), dict(undated_matches=True), dict(km=50, days=3), dict(km=0, days=0, undated_matches=True)]
+
+
+def test_frame_versions_follow_the_rules_at_their_edges():
+    """Borders, the sea, exactly K km apart, typeless lines, undated reports, month and year windows."""
+    edge_km = distance_km(*ASAD, 33.8, 42.47)
+    records = [
+        report("a", "2021-07-05"), report("b", "2021-07-06", country="SY", coords=(33.79, 42.445)),  # across a border
+        report("c", "2021-07-05", country=None, coords=(33.8, 42.47)),  # edge_km from a
+        report("d", "2021-07-05", country=None, coords=None),
+        report("e", "2021-07-05", country=None, types=(None,)), report("f", "2021-07-06", country=None, types=(None,)),
+        report("g", published="2021-07-06"), report("h"), report("i", country="SY", coords=(33.79, 42.445)),
+        report("j", "2021-07-01", precision="month", country="SY", coords=None),
+        report("k", "2021-12-31", precision="year", country="JO", coords=(33.79, 42.445)),
+        report("l", "2021-07-05", types=()), report("m", "2021-07-05", precision="week", country="JO", coords=None),
+        report("n", "2021-07-09", country="JO", coords=None, types=("rocket", "uav")),
+    ]
+    for windows in [*WINDOWS, dict(km=edge_km), dict(km=edge_km - 1e-9), dict(days=-1, undated_matches=True)]:
+        assert meltt(records, **windows) == reference(records, **windows), windows
+        assert meltt_frame(records_frame(records), **windows) == reference(records, **windows), windows
+    at_sea = [report("x", "2021-07-05", country=None), report("y", "2021-07-05", country=None, coords=(33.8, 42.47))]
+    assert meltt(at_sea, km=edge_km) == ["0", "0"] and meltt(at_sea, km=edge_km - 1e-9) == ["0", "1"]
+    kh = dict(actor="kataib_hezbollah")
+    same_day = [report("a", "2021-07-05", **kh), report("b", "2021-07-05", types=("uav", "rocket"), **kh),
+                report("c", "2021-07-05", types=(None,), **kh), report("d", "2021-07-05", types=(None,), **kh),
+                report("e", "2021-07-05", precision=None, **kh), report("f", "2021-07-05", types=("unknown",), **kh)]
+    same_day[4].date_precision = None
+    assert one_per_day(same_day) == components(same_day, same_day_match) == ["0", "0", "2", "2", "0", "5"]
+
+
+def test_frame_versions_agree_with_the_pairwise_rule_on_the_news_gold():
+    news, more = shared("news"), shared("news-more")
+    records, _ = gold_reports([news / "gold.jsonl", more / "gold.jsonl"])
+    frame = records_frame(records)
+    for windows in WINDOWS:
+        assert meltt_frame(frame, **windows) == reference(records, **windows), windows
+    assert one_per_day_frame(frame) == components(records, same_day_match)
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> pl.DataFrame:
+    frame, _ = synth_frame(2_000, seed=3)
+    return frame
+
+
+def test_frame_versions_agree_with_the_pairwise_rule_on_a_synthetic_set(synthetic):
+    """2,000 events (about 5,000 reports); the quadratic reference runs on the reports of three years of them."""
+    start, end = dt.date(2019, 1, 1), dt.date(2021, 12, 31)
+    when = pl.coalesce("date", "published_at")
+    sample = synthetic.filter(when.is_between(start, end))
+    assert 800 < sample.height < 2_000
+    assert sample["country"].null_count() > 0 and sample["date"].null_count() > 0
+    assert sample["date_precision"].is_in(["month", "year", "week"]).any()
+    records = frame_records(sample)
+    for windows in WINDOWS:
+        assert meltt_frame(sample, **windows) == reference(records, **windows), windows
+    assert one_per_day_frame(sample) == components(records, same_day_match)
+    assert len(set(one_per_day_frame(sample))) < sample.height  # some reports were joined
+
+
+def test_frame_versions_on_a_whole_synthetic_set(synthetic):
+    """The whole set: the frame versions run on it and give labels that are first rows of their clusters."""
+    for labels in (meltt_frame(synthetic), one_per_day_frame(synthetic)):
+        assert len(labels) == synthetic.height
+        assert all(labels[int(label)] == label and int(label) <= i for i, label in enumerate(labels))
+        assert 1 < len(set(labels)) < synthetic.height
+
+
+def test_eval_link_scores_the_baselines_beside_salvo_on_a_synthetic_set():
+    from salvo.link.evaluate import evaluate_sets
+
+    result = evaluate_sets(gold_files=[], synthetic=300, seed=1)["synthetic"]
+    frame, _ = synth_frame(300, seed=1)
+    assert result["reports"] == frame.height
+    assert set(result["methods"]) == {"salvo", "meltt", "one_per_day"}
+    for scores in result["methods"].values():
+        assert 0 <= scores["pairwise"]["f1"] <= 1 and 0 < scores["cluster"]["f1"] <= 1
+    pairwise_precision = {name: scores["pairwise"]["precision"] for name, scores in result["methods"].items()}
+    assert pairwise_precision["one_per_day"] > pairwise_precision["meltt"]
