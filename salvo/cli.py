@@ -21,6 +21,8 @@ app.add_typer(eval_app, name="eval")
 review_app = typer.Typer(help="The review queue: pairs of reports the linker was unsure of.",
                          invoke_without_command=True)
 app.add_typer(review_app, name="review")
+synth_app = typer.Typer(no_args_is_help=True, help="Generate synthetic data with known truth (docs/synthetic.md).")
+app.add_typer(synth_app, name="synth")
 
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", envvar="SALVO_DATABASE_URL", show_envvar=True,
@@ -623,6 +625,31 @@ def eval_link(
     from salvo import render
 
     render.link_evaluation(result, _console())
+
+
+@synth_app.command("reports")
+def synth_reports(
+    events: Annotated[int, typer.Option(help="How many events to generate (about 2.5 reports each).")] = 10_000,
+    seed: Annotated[int, typer.Option(help="The generator's seed: the same seed gives the same reports.")] = 0,
+    db: DbOption = None,
+    truth: Annotated[Optional[Path], typer.Option(
+        help="Write the truth (dataset, row_key, event) to this CSV file.")] = None,
+) -> None:
+    """Write a synthetic report set with known truth into the store, ready for `salvo link`."""
+    from salvo.link.synth import write_synth
+
+    if events <= 0:
+        _fail("--events must be a positive number")
+    if truth is not None and truth.exists():
+        _fail(f"{truth} exists; choose a new file name")
+    if truth is not None and not truth.parent.is_dir():
+        _fail(f"no folder {truth.parent} for the truth file")
+    store = _store(db)
+    written = write_synth(store, events, seed=seed)
+    if truth is not None:
+        written.write_csv(truth)
+    _console().print(f"Wrote {written.height:,} synthetic reports of {events:,} events (seed {seed}) to {store.url}"
+                     + (f"; truth in {truth}." if truth else "."))
 
 
 @app.command()

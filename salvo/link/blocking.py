@@ -26,7 +26,7 @@ KM_PER_DEGREE = 111.2
 # Longitude cells are widened so that a cell's east-west size stays above the rule's
 # distance up to 45 degrees of latitude (the theatre lies between 10 and 42).
 _LONGITUDE_WIDENING = 1 / math.cos(math.radians(45))
-PAIR_SCHEMA = {"a": pl.Int64, "b": pl.Int64, "rule": pl.String}
+PAIR_SCHEMA = {"a": pl.Int64, "b": pl.Int64, "rule": pl.Categorical}
 
 
 def candidate_pairs(frame: pl.DataFrame, settings: Settings, focus: pl.Series | None = None) -> pl.DataFrame:
@@ -34,7 +34,7 @@ def candidate_pairs(frame: pl.DataFrame, settings: Settings, focus: pl.Series | 
     found = []
     for rule in settings.rules:
         pairs = rule_pairs(frame, rule, settings, focus)
-        found.append(pairs.with_columns(rule=pl.lit(rule.name)))
+        found.append(pairs.with_columns(rule=pl.lit(rule.name, pl.Categorical)))
     if not found:
         return pl.DataFrame(schema=PAIR_SCHEMA)
     pairs = (pl.concat(found).with_columns(a=pl.min_horizontal("a", "b"), b=pl.max_horizontal("a", "b"))
@@ -49,8 +49,10 @@ def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
     if rule.dates == "overlap":
         right = right.filter(pl.col("lo").is_not_null())
     left = right.filter(pl.col("lo").is_null()) if rule.dates == "open" else right
-    if rule.one_side == "imprecise":
+    if rule.one_side in ("imprecise", "imprecise_untyped"):
         left = left.filter(~pl.col("precise"))
+    if rule.one_side == "imprecise_untyped":
+        left = left.filter(pl.col("known_bits") == 0)
     if focus is None:
         return _join(left, right, rule, settings)
     mine = pl.col("report_id").is_in(focus.implode())

@@ -19,6 +19,9 @@ from salvo.link.settings import Settings, load_settings
 from salvo.records import ReportRecord
 
 
+SCORE_SLICE = 1_000_000
+
+
 @dataclass
 class Linkage:
     """What the pipeline decided: every report's group, the scored pairs, and how many pairs rules refused."""
@@ -48,7 +51,9 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     """
     settings = calibrate(frame, settings)
     pairs = candidate_pairs(frame, settings, focus)
-    scored = score(pairs, frame, settings).sort("probability", descending=True)
+    # Scored a slice at a time: the pairs' columns are joined per slice, so memory follows the slice.
+    parts = [score(part, frame, settings) for part in pairs.iter_slices(SCORE_SLICE)]
+    scored = (pl.concat(parts) if parts else score(pairs, frame, settings)).sort("probability", descending=True)
     linked = scored.filter(pl.col("probability") >= settings.link_threshold)
     exclusive = dict(zip(frame["report_id"].to_list(), frame["exclusive"].to_list()))
     rejected = set(apart)

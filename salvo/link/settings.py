@@ -21,6 +21,7 @@ DEFAULT_SETTINGS = "settings.yaml"
 DATE_RULES = ("overlap", "open")
 WITHIN = ("never", "always", "when")
 U_SOURCES = ("settings", "random_pairs")
+ONE_SIDE = ("imprecise", "imprecise_untyped")
 SOURCE_KINDS = ("analyst", "curated", "official", "extraction", "machine")
 BLOCKING_KEYS = ("country", "place_id", "at_sea", "actor_id", "munition", "dataset")
 
@@ -247,8 +248,8 @@ class _Checker:
         if dates not in DATE_RULES:
             self.fail(f"{where}.dates", f"{dates!r} is not one of {', '.join(DATE_RULES)}")
         one_side = spec.get("one_side")
-        if one_side not in (None, "imprecise"):
-            self.fail(f"{where}.one_side", f"{one_side!r} is not 'imprecise'")
+        if one_side not in (None, *ONE_SIDE):
+            self.fail(f"{where}.one_side", f"{one_side!r} is not one of {', '.join(ONE_SIDE)}")
         return BlockingRule(name, on, float(within) if within is not None else None, dates, one_side)
 
     def comparison(self, index: int, spec: Any) -> ComparisonSpec:
