@@ -13,7 +13,10 @@
 * casualties: low, best (the best-ranked report's) and high across reports;
 * status: the trust policy — reviewed when any report is of a trusted kind,
   else candidate;
-* scope: in scope when any report is.
+* scope: in scope when any report is;
+* an analyst's entry (a report of a dataset of kind ``analyst``, such as the
+  one behind every incident imported from Salvo's own format) states its
+  status, notes, casualty ranges and sources, and these stand.
 
 An analyst's override of a field replaces the rule's value. Each value's
 origin (rule and report) is kept in ``derivation``.
@@ -22,6 +25,7 @@ origin (rule and report) is kept in ``derivation``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,10 +71,32 @@ def reconcile(incident_id: str, reports: list[dict[str, Any]], settings: Setting
     record.status = "reviewed" if kinds & settings.reviewed_kinds else "candidate"
     out.derivation["status"] = {"rule": "trust policy", "kinds": sorted(kinds)}
     record.sources = sorted({r["url"] for r in reports if r.get("url")})
+    _analyst(ordered, settings, out)
     for name, value in (overrides or {}).items():
         setattr(record, name, value)
         out.derivation[name] = {"rule": "analyst override"}
     return out
+
+
+ANALYST_VALUES = ("notes", "killed_low", "killed_high", "injured_low", "injured_high")
+
+
+def _analyst(ordered: list[dict], settings: Settings, out: Reconciled) -> None:
+    """An analyst's entry states what no report field holds (status, notes, casualty ranges, every source):
+    the best-ranked such entry's statements stand, so an incident entered by hand is derived back unchanged."""
+    entry = next((r for r in ordered if settings.dataset(r["dataset"]).kind == "analyst" and r.get("evidence")), None)
+    if entry is None:
+        return
+    stated = json.loads(entry["evidence"]) if isinstance(entry["evidence"], str) else entry["evidence"]
+    record = out.record
+    if stated.get("status"):
+        record.status = stated["status"]
+        out.derivation["status"] = {"rule": "analyst's entry", "report": entry["report_id"]}
+    for name in ANALYST_VALUES:
+        if stated.get(name) is not None:
+            setattr(record, name, stated[name])
+    if stated.get("sources"):
+        record.sources = sorted(set(record.sources) | set(stated["sources"]))
 
 
 def _date(ordered: list[dict], out: Reconciled) -> None:
