@@ -56,8 +56,10 @@ def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
     if focus is None:
         return _join(left, right, rule, settings)
     mine = pl.col("report_id").is_in(focus.implode())
-    return pl.concat([_join(left.filter(mine), right, rule, settings),
-                      _join(left, right.filter(mine), rule, settings)]).unique()
+    first = _join(left.filter(mine), right, rule, settings)
+    if rule.one_side is None and rule.dates == "overlap":
+        return first  # both sides are the same reports: the focus against all finds every pair it is in
+    return pl.concat([first, _join(left, right.filter(mine), rule, settings)]).unique()
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings: Settings) -> pl.DataFrame:

@@ -88,9 +88,10 @@ def link(store: Store, settings: Settings | None = None, *, user: str = "salvo",
         summary.unplaced = frame.filter(pl.col("place_id").is_null() & pl.col("latitude").is_null()
                                         & pl.col("country").is_null() & pl.col("at_sea").is_null()).height
         fixed = frame.filter(pl.col("incident_id").is_not_null() & ~pl.col("report_id").is_in(sorted(focus_ids)))
-        together = [*_incident_pairs(fixed), *state.accepted, *_moved_pairs(fixed, state.moves)]
+        together = [*state.accepted, *_moved_pairs(fixed, state.moves)]
         focus = None if full else pl.Series(sorted(focus_ids), dtype=pl.Int64)
-        linkage = run_pipeline(frame, settings, focus=focus, together=together, apart=state.rejected)
+        linkage = run_pipeline(frame, settings, focus=focus, together=together, apart=state.rejected,
+                               fixed=dict(zip(fixed["report_id"].to_list(), fixed["incident_id"].to_list())))
         summary.pairs_scored = linkage.scored.height
         summary.linked_pairs = linkage.scored.filter(pl.col("probability") >= settings.link_threshold).height
         summary.refused_by_rules = linkage.refused
@@ -147,12 +148,6 @@ def _focus(session, base: pl.DataFrame, state, full: bool) -> set[int]:
     unlinked = set(base.filter(pl.col("incident_id").is_null())["report_id"].to_list())
     changed = store_links.changed_report_ids(session, state.last_run_started) if state.last_run_started else ids
     return (unlinked | changed | state.decided_since_last_run | set(state.moves)) & ids
-
-
-def _incident_pairs(fixed: pl.DataFrame) -> list[tuple[int, int]]:
-    """Pairs that hold each existing incident's reports together (each to the incident's first report)."""
-    grouped = fixed.group_by("incident_id").agg(pl.col("report_id").sort())
-    return [(ids[0], other) for ids in grouped["report_id"].to_list() for other in ids[1:]]
 
 
 def _moved_pairs(fixed: pl.DataFrame, moves: dict[int, str]) -> list[tuple[int, int]]:
@@ -213,7 +208,8 @@ def new_id(dataset: str, row_key: str) -> str:
 def _emptied(detach: dict[int, str], names: dict[int, str], groups: dict[int, int], previous: dict,
              touched: set[int], merged: dict[str, str]) -> set[str]:
     """Incidents whose every report was withdrawn: no report points at them any more."""
-    used = set(names.values()) | {previous[r] for r, g in groups.items() if g not in touched and previous.get(r)}
+    used = set(names.values()) | {incident for r, incident in previous.items()
+                                  if incident and groups.get(r) not in touched}
     return {i for i in detach.values() if i} - used - set(merged)
 
 

@@ -40,14 +40,18 @@ def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
 
 
 def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = None,
-        together: list[tuple[int, int]] = (), apart: list[tuple[int, int]] = ()) -> Linkage:
+        fixed: dict[int, str] | None = None, together: list[tuple[int, int]] = (),
+        apart: list[tuple[int, int]] = ()) -> Linkage:
     """Block, score and cluster a prepared link frame.
 
-    `focus` limits the candidate pairs to those touching these report ids;
-    `together` and `apart` are pairs joined or kept apart whatever their scores
-    (an incremental run's existing incidents, analysts' decisions). The prior
-    and u are first fitted to the frame (salvo.link.scoring.calibrate); the
-    settings used are returned with the linkage.
+    `focus` limits the candidate pairs to those touching these report ids, and
+    `fixed` gives the incident of every other report (an incremental run):
+    those incidents enter the clustering as fixed groups, and only the ones
+    that a scored pair touches are clustered at all, so the work follows what
+    is new. `together` and `apart` are pairs joined or kept apart whatever
+    their scores (analysts' decisions). The prior and u are first fitted to
+    the frame (salvo.link.scoring.calibrate); the settings used are returned
+    with the linkage, and `groups` covers the reports that were clustered.
     """
     settings = calibrate(frame, settings)
     pairs = candidate_pairs(frame, settings, focus)
@@ -55,12 +59,44 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     parts = [score(part, frame, settings) for part in pairs.iter_slices(SCORE_SLICE)]
     scored = (pl.concat(parts) if parts else score(pairs, frame, settings)).sort("probability", descending=True)
     linked = scored.filter(pl.col("probability") >= settings.link_threshold)
-    exclusive = dict(zip(frame["report_id"].to_list(), frame["exclusive"].to_list()))
+    clustered = frame if focus is None else _involved(frame, scored, focus, fixed or {}, together)
+    exclusive = dict(zip(clustered["report_id"].to_list(), clustered["exclusive"].to_list()))
     rejected = set(apart)
     edges = ((a, b) for a, b in linked.select("a", "b").iter_rows() if (a, b) not in rejected)
-    groups, refused = cluster(frame["report_id"].to_list(), exclusive, edges,
-                              together=[*group_pairs(frame), *together], apart=apart)
+    held = _held_together(clustered, fixed or {})
+    groups, refused = cluster(clustered["report_id"].to_list(), exclusive, edges,
+                              together=[*group_pairs(clustered), *held, *together], apart=apart)
     return Linkage(frame, scored, groups, refused, settings)
+
+
+def _involved(frame: pl.DataFrame, scored: pl.DataFrame, focus: pl.Series, fixed: dict[int, str],
+              together: list[tuple[int, int]]) -> pl.DataFrame:
+    """The reports an incremental run clusters: the focus, every report a scored pair or decision names,
+    and the other reports of their incidents and of their `together` groups."""
+    ids = set(focus.to_list()) | set(scored["a"].to_list()) | set(scored["b"].to_list())
+    ids |= {r for pair in together for r in pair}
+    incidents = {fixed[r] for r in ids if r in fixed}
+    ids |= {r for r, incident in fixed.items() if incident in incidents}
+    chosen = frame.filter(pl.col("report_id").is_in(sorted(ids)))
+    groups = chosen["together"].drop_nulls().unique()
+    if groups.len():
+        chosen = frame.filter(pl.col("report_id").is_in(sorted(ids)) | pl.col("together").is_in(groups.implode()))
+    return chosen
+
+
+def _held_together(frame: pl.DataFrame, fixed: dict[int, str]) -> list[tuple[int, int]]:
+    """Pairs that hold each fixed incident's reports (among those clustered) together."""
+    first: dict[str, int] = {}
+    pairs = []
+    for report in sorted(frame["report_id"].to_list()):
+        incident = fixed.get(report)
+        if incident is None:
+            continue
+        if incident in first:
+            pairs.append((first[incident], report))
+        else:
+            first[incident] = report
+    return pairs
 
 
 def cluster_records(records: list[ReportRecord], settings: Settings | None = None) -> list[str]:
