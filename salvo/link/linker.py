@@ -1,7 +1,8 @@
 """`salvo link`: the store's reports become incidents, incrementally and with stable ids.
 
 A run reads every report that is not withdrawn, and re-examines only the
-*focus*: reports never linked, reports changed since the last run, and
+*focus* (the prior and u fitted by the last run are reused until the store
+has grown or shrunk by a tenth): reports never linked, reports changed since the last run, and
 reports touched by a decision made since. Other reports keep their
 incidents, which enter the clustering as fixed groups; focus reports are
 scored against everything and join an existing incident, bridge two (which
@@ -29,7 +30,7 @@ from salvo.link.comparisons import build
 from salvo.link.frame import prepare, store_frame
 from salvo.link.pipeline import run as run_pipeline
 from salvo.link.reconcile import reconcile
-from salvo.link.scoring import reasons
+from salvo.link.scoring import calibration_of, reasons, reuse_calibration
 from salvo.link.settings import Settings, load_settings
 from salvo.model import LinkRun, utcnow
 from salvo.storage import Store
@@ -55,6 +56,7 @@ class LinkSummary:
     undated: int = 0
     unplaced: int = 0
     out_of_scope_incidents: int = 0
+    calibration: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The summary as one JSON object (what ``salvo link --summary json`` prints)."""
@@ -90,8 +92,11 @@ def link(store: Store, settings: Settings | None = None, *, user: str = "salvo",
         fixed = frame.filter(pl.col("incident_id").is_not_null() & ~pl.col("report_id").is_in(sorted(focus_ids)))
         together = [*state.accepted, *_moved_pairs(fixed, state.moves)]
         focus = None if full else pl.Series(sorted(focus_ids), dtype=pl.Int64)
+        kept = None if full else reuse_calibration(settings, state.last_calibration, frame.height)
         linkage = run_pipeline(frame, settings, focus=focus, together=together, apart=state.rejected,
-                               fixed=dict(zip(fixed["report_id"].to_list(), fixed["incident_id"].to_list())))
+                               fixed=dict(zip(fixed["report_id"].to_list(), fixed["incident_id"].to_list())),
+                               calibrated=kept)
+        summary.calibration = state.last_calibration if kept else calibration_of(linkage.settings, frame.height)
         summary.pairs_scored = linkage.scored.height
         summary.linked_pairs = linkage.scored.filter(pl.col("probability") >= settings.link_threshold).height
         summary.refused_by_rules = linkage.refused

@@ -41,7 +41,7 @@ def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
 
 def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = None,
         fixed: dict[int, str] | None = None, together: list[tuple[int, int]] = (),
-        apart: list[tuple[int, int]] = ()) -> Linkage:
+        apart: list[tuple[int, int]] = (), calibrated: Settings | None = None) -> Linkage:
     """Block, score and cluster a prepared link frame.
 
     `focus` limits the candidate pairs to those touching these report ids, and
@@ -50,10 +50,12 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     that a scored pair touches are clustered at all, so the work follows what
     is new. `together` and `apart` are pairs joined or kept apart whatever
     their scores (analysts' decisions). The prior and u are first fitted to
-    the frame (salvo.link.scoring.calibrate); the settings used are returned
-    with the linkage, and `groups` covers the reports that were clustered.
+    the frame (salvo.link.scoring.calibrate), unless `calibrated` settings
+    are given (a calibration kept from the last run); the settings used are
+    returned with the linkage, and `groups` covers the reports that were
+    clustered.
     """
-    settings = calibrate(frame, settings)
+    settings = calibrated or calibrate(frame, settings)
     pairs = candidate_pairs(frame, settings, focus)
     # Scored a slice at a time: the pairs' columns are joined per slice, so memory follows the slice.
     parts = [score(part, frame, settings) for part in pairs.iter_slices(SCORE_SLICE)]

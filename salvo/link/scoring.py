@@ -215,6 +215,35 @@ def calibrate(frame: pl.DataFrame, settings: Settings, *, seed: int = 0) -> Sett
     return parse_settings(data, settings.file, settings.digest)
 
 
+RECALIBRATE_AFTER = 0.1
+"""A run refits the prior and u once the store's reports grew or shrank by this share since they were fitted."""
+
+
+def calibration_of(settings: Settings, reports: int) -> dict:
+    """What :func:`calibrate` fitted, as plain data a link run keeps, so that the next run can reuse it."""
+    return {"settings_digest": settings.digest, "reports": reports, "prior": settings.prior,
+            "u": {c.name: [lv.u for lv in c.levels] for c in settings.comparisons}}
+
+
+def reuse_calibration(settings: Settings, kept: dict | None, reports: int) -> Settings | None:
+    """The settings with a kept calibration, when it was made with these settings on nearly as many reports."""
+    if not kept or kept.get("settings_digest") != settings.digest or not kept.get("reports"):
+        return None
+    if abs(reports - kept["reports"]) > RECALIBRATE_AFTER * kept["reports"]:
+        return None
+    data = copy.deepcopy(settings.raw)
+    data["model"]["prior"] = kept["prior"]
+    for entry in data["model"]["comparisons"]:
+        values = kept["u"].get(entry["name"])
+        if values is None or len(values) != len(entry["levels"]):
+            return None
+        for level, u in zip(entry["levels"], values):
+            level["u"] = u
+    data["model"]["u_from"] = "settings"
+    data["model"].pop("matches_per_report", None)
+    return parse_settings(data, settings.file, settings.digest)
+
+
 def trained_m(frame: pl.DataFrame, truth: list[str], settings: Settings) -> dict[str, list[float]]:
     """m from labelled data: each comparison's share of true pairs (all of them, blocked or not) per level."""
     labelled = frame.with_columns(truth=pl.Series(truth, dtype=pl.String))

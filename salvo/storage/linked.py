@@ -34,6 +34,7 @@ class LinkState:
     """What the store remembers between link runs: the last run, and the analysts' decisions in force."""
 
     last_run_started: object | None
+    last_calibration: dict | None = None
     accepted: list[tuple[int, int]] = field(default_factory=list)
     rejected: list[tuple[int, int]] = field(default_factory=list)
     decided_since_last_run: set[int] = field(default_factory=set)
@@ -45,7 +46,8 @@ def link_state(session: Session) -> LinkState:
     """The last link run's start and every decision and override not revoked."""
     last = session.scalars(select(LinkRun).where(LinkRun.finished_at.is_not(None))
                            .order_by(LinkRun.started_at.desc()).limit(1)).first()
-    state = LinkState(last.started_at if last else None)
+    state = LinkState(last.started_at if last else None,
+                      (last.summary or {}).get("calibration") if last is not None else None)
     for decision in session.scalars(select(LinkDecision).order_by(LinkDecision.id)):
         if last is None or decision.at >= last.started_at or (decision.revoked_at and
                                                                decision.revoked_at >= last.started_at):

@@ -183,3 +183,18 @@ def test_a_withdrawn_report_leaves_its_incident(store):
     assert incident(store, tower).status == "rejected"
     with store.session() as session:
         assert session.scalars(select(Incident.id).where(Incident.id == tower)).one() == tower
+
+
+def test_an_incremental_run_reuses_the_prior_and_u_fitted_by_the_last_run(store):
+    many = [report("news", f"b{n}#0", f"2024-02-{n + 1:02d}", AIN_AL_ASAD, [("rocket", n + 1)],
+                   evidence={"article": f"b{n}"}) for n in range(20)]
+    add(store, UCDP, *many)
+    first = link(store)
+    add(store, NEWS, source="news.jsonl")
+    second = link(store)
+    assert second.calibration == first.calibration  # 22 reports against 21: within a tenth
+    assert incident_of(store, "news", "a1#0") == incident_of(store, "ucdp-ged", "U1")
+    more = [report("news", f"c{n}#0", f"2024-03-{n + 1:02d}", AIN_AL_ASAD, [("rocket", 2)],
+                   evidence={"article": f"c{n}"}) for n in range(5)]
+    add(store, *more, source="more.jsonl")
+    assert link(store).calibration["reports"] == 27  # grown by more than a tenth: fitted again
