@@ -26,20 +26,28 @@ KM_PER_DEGREE = 111.2
 # Longitude cells are widened so that a cell's east-west size stays above the rule's
 # distance up to 45 degrees of latitude (the theatre lies between 10 and 42).
 _LONGITUDE_WIDENING = 1 / math.cos(math.radians(45))
+_HALF = 1 << 32  # report ids stay below it
 PAIR_SCHEMA = {"a": pl.Int64, "b": pl.Int64, "rule": pl.Categorical}
 
 
 def candidate_pairs(frame: pl.DataFrame, settings: Settings, focus: pl.Series | None = None) -> pl.DataFrame:
     """The distinct candidate pairs (a < b, report ids) of a prepared link frame, with the first rule that found each."""
-    found = []
-    for rule in settings.rules:
-        pairs = rule_pairs(frame, rule, settings, focus)
-        found.append(pairs.with_columns(rule=pl.lit(rule.name, pl.Categorical)))
+    found = [rule_pairs(frame, rule, settings, focus) for rule in settings.rules]
     if not found:
         return pl.DataFrame(schema=PAIR_SCHEMA)
-    pairs = (pl.concat(found).with_columns(a=pl.min_horizontal("a", "b"), b=pl.max_horizontal("a", "b"))
-             .unique(["a", "b"], keep="first", maintain_order=True))
+    # One integer per pair (a < b): de-duplicating 50 million of them is one cheap unique.
+    keys = pl.concat([pairs.select(key=_pair_key(), rule=pl.lit(index, pl.UInt8)) for index, pairs in enumerate(found)])
+    keys = keys.unique("key", keep="first", maintain_order=True)
+    names = {index: rule.name for index, rule in enumerate(settings.rules)}
+    pairs = keys.select(a=(pl.col("key") // _HALF).cast(pl.Int64), b=(pl.col("key") % _HALF).cast(pl.Int64),
+                        rule=pl.col("rule").replace_strict(names, return_dtype=pl.String).cast(pl.Categorical))
     return _allowed(pairs, frame)
+
+
+def _pair_key() -> pl.Expr:
+    """A pair of report ids as one integer, the smaller id in the high half."""
+    low, high = pl.min_horizontal("a", "b").cast(pl.UInt64), pl.max_horizontal("a", "b").cast(pl.UInt64)
+    return low * _HALF + high
 
 
 def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
@@ -66,7 +74,8 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings:
     """Join the two sides on the rule's keys, cells and date buckets, and keep the pairs that really meet."""
     on = list(rule.on)
     needed = list(dict.fromkeys(["report_id", *on, "lo", "hi", "latitude", "longitude"]))
-    left, right = left.select(needed), right.select(needed)
+    # Lazily, so that spreading, the join, its filters and the de-duplication run as one streaming query.
+    left, right = left.lazy().select(needed), right.lazy().select(needed)
     if rule.within_km is not None:
         left, right, on = _cells(left, right, rule.within_km, on)
     if rule.dates == "overlap":
@@ -86,7 +95,7 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings:
         joined = joined.filter(gap <= settings.date_slack_days)
     if rule.within_km is not None:
         joined = joined.filter(haversine_km("latitude", "longitude", "latitude_b", "longitude_b") <= rule.within_km)
-    return joined.select(a="report_id", b="report_id_b").unique()
+    return joined.select(a="report_id", b="report_id_b").unique().collect(engine="streaming")
 
 
 def _keyed(frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
@@ -101,15 +110,15 @@ def _keyed(frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
     return keyed
 
 
-def _cells(left: pl.DataFrame, right: pl.DataFrame, km: float, on: list[str]):
+def _cells(left: pl.LazyFrame, right: pl.LazyFrame, km: float, on: list[str]):
     """Grid cells no smaller than `km`: each left report joins the nine cells around its own."""
     size = km / KM_PER_DEGREE
 
-    def cell(frame: pl.DataFrame) -> pl.DataFrame:
+    def cell(frame: pl.LazyFrame) -> pl.LazyFrame:
         return frame.with_columns(cy=(pl.col("latitude") / size).floor().cast(pl.Int32),
                                   cx=(pl.col("longitude") / (size * _LONGITUDE_WIDENING)).floor().cast(pl.Int32))
 
-    offsets = pl.DataFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
+    offsets = pl.LazyFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
                            schema={"dy": pl.Int32, "dx": pl.Int32})
     left = cell(left).join(offsets, how="cross").with_columns(cy=pl.col("cy") + pl.col("dy"),
                                                                cx=pl.col("cx") + pl.col("dx")).drop("dy", "dx")

@@ -115,6 +115,7 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         text_words=words(pl.col("text")),
     )
     frame = frame.with_columns(**_rule_keys(frame, settings), **term_frequencies(frame, settings)).drop("lines")
+    frame = frame.with_columns(pl.col("exclusive", "together").cast(pl.Categorical))  # joined with every pair
     frame = frame.with_columns(type_bits=type_bits(pl.col("types"), known=False),
                                known_bits=type_bits(pl.col("types"), known=True))
     return with_signatures(with_signatures(frame, "place_words", "place_sig"), "text_words", "text_sig")

@@ -268,7 +268,7 @@ def explain_pairs(store, labels: list[Label], pairs: list[tuple[int, int, bool]]
 
     with store.session() as session:
         frame = prepare(store_frame(session), settings)
-    linkage = run(frame, settings)
+    linkage = run(frame, settings, keep_all=True)
     comparisons = build(linkage.settings.comparisons)
     keys = pl.DataFrame(sorted({(min(a, b), max(a, b)) for a, b, _ in pairs}),
                         schema={"a": pl.Int64, "b": pl.Int64}, orient="row")

@@ -97,7 +97,7 @@ def link(store: Store, settings: Settings | None = None, *, user: str = "salvo",
                                fixed=dict(zip(fixed["report_id"].to_list(), fixed["incident_id"].to_list())),
                                calibrated=kept)
         summary.calibration = state.last_calibration if kept else calibration_of(linkage.settings, frame.height)
-        summary.pairs_scored = linkage.scored.height
+        summary.pairs_scored = linkage.pairs_scored
         summary.linked_pairs = linkage.scored.filter(pl.col("probability") >= settings.link_threshold).height
         summary.refused_by_rules = linkage.refused
         previous = dict(zip(frame["report_id"].to_list(), frame["incident_id"].to_list()))

@@ -31,6 +31,7 @@ class Linkage:
     groups: dict[int, int]
     refused: int
     settings: Settings
+    pairs_scored: int = 0
 
 
 def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
@@ -41,7 +42,7 @@ def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
 
 def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = None,
         fixed: dict[int, str] | None = None, together: list[tuple[int, int]] = (),
-        apart: list[tuple[int, int]] = (), calibrated: Settings | None = None) -> Linkage:
+        apart: list[tuple[int, int]] = (), calibrated: Settings | None = None, keep_all: bool = False) -> Linkage:
     """Block, score and cluster a prepared link frame.
 
     `focus` limits the candidate pairs to those touching these report ids, and
@@ -53,12 +54,15 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     the frame (salvo.link.scoring.calibrate), unless `calibrated` settings
     are given (a calibration kept from the last run); the settings used are
     returned with the linkage, and `groups` covers the reports that were
-    clustered.
+    clustered. `scored` holds the pairs at or above the review threshold
+    (every scored pair with `keep_all`); `pairs_scored` counts them all.
     """
     settings = calibrated or calibrate(frame, settings)
     pairs = candidate_pairs(frame, settings, focus)
-    # Scored a slice at a time: the pairs' columns are joined per slice, so memory follows the slice.
-    parts = [score(part, frame, settings) for part in pairs.iter_slices(SCORE_SLICE)]
+    # Scored a slice at a time, keeping only the pairs that can matter: memory follows the slice.
+    floor = 0.0 if keep_all else settings.review_threshold
+    parts = [score(part, frame, settings).filter(pl.col("probability") >= floor)
+             for part in pairs.iter_slices(SCORE_SLICE)]
     scored = (pl.concat(parts) if parts else score(pairs, frame, settings)).sort("probability", descending=True)
     linked = scored.filter(pl.col("probability") >= settings.link_threshold)
     clustered = frame if focus is None else _involved(frame, scored, focus, fixed or {}, together)
@@ -68,7 +72,7 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     held = _held_together(clustered, fixed or {})
     groups, refused = cluster(clustered["report_id"].to_list(), exclusive, edges,
                               together=[*group_pairs(clustered), *held, *together], apart=apart)
-    return Linkage(frame, scored, groups, refused, settings)
+    return Linkage(frame, scored, groups, refused, settings, pairs.height)
 
 
 def _involved(frame: pl.DataFrame, scored: pl.DataFrame, focus: pl.Series, fixed: dict[int, str],
