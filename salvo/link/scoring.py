@@ -142,9 +142,15 @@ def estimate(scored_levels: pl.DataFrame, settings: Settings, *, iterations: int
 
 
 def apply_estimate(settings: Settings, fitted: Estimate) -> Settings:
-    """Settings whose prior, m and u are the fitted ones (everything else unchanged)."""
+    """Settings whose prior, m and u are the fitted ones (everything else unchanged).
+
+    EM fits them on blocked pairs, so they are used as they are: the run does
+    not refit the prior and u on random pairs (``u_from: settings``).
+    """
     data = copy.deepcopy(settings.raw)
     data["model"]["prior"] = round(fitted.prior, 6)
+    data["model"]["u_from"] = "settings"
+    data["model"].pop("matches_per_report", None)
     for entry in data["model"]["comparisons"]:
         for index, level in enumerate(entry["levels"]):
             level["m"] = round(fitted.m[entry["name"]][index], 6)

@@ -21,7 +21,7 @@ from salvo.model import (
     AuditEntry, ClaimEntry, Incident, IncidentOverride, LinkDecision, LinkPair, LinkRun, MunitionLine, OutcomeEntry,
     Report, utcnow,
 )
-from salvo.records import INCIDENT_SCALARS, IncidentRecord, munition_values, scalar_values
+from salvo.records import INCIDENT_SCALARS, munition_values, scalar_values
 from salvo.storage.bulk import BATCH_SIZE, LINE_COLUMNS, Writer, _ensure_places
 from salvo.storage.store import bump_revision
 
@@ -266,10 +266,6 @@ def resolve_incident(session: Session, incident_id: str) -> str | None:
         current = row.merged_into
     return None
 
-
-__all__ = ["LinkState", "assign_reports", "changed_report_ids", "existing_incidents", "link_state",
-           "record_decision", "replace_queue", "resolve_incident", "revoke_decision", "taken_ids", "tombstone",
-           "withdrawn_linked", "write_incidents", "IncidentRecord"]
 
 
 def incident_detail(session: Session, incident_id: str) -> dict | None:

@@ -198,3 +198,30 @@ def test_an_incremental_run_reuses_the_prior_and_u_fitted_by_the_last_run(store)
                    evidence={"article": f"c{n}"}) for n in range(5)]
     add(store, *more, source="more.jsonl")
     assert link(store).calibration["reports"] == 27  # grown by more than a tenth: fitted again
+
+
+def test_an_incident_entered_in_salvos_format_is_linked_back_unchanged(store, tmp_path):
+    """Its analyst's report (dataset "salvo") carries every value, so the linker derives the same incident."""
+    from salvo.importing import import_file
+    from salvo.storage.incidents import load_incident
+    from tests.conftest import write_csv
+
+    source = write_csv(
+        tmp_path / "entries.csv",
+        "incident_id,date,country,location,actor,attribution,munition_type,count,intercepted,killed,killed_low,"
+        "killed_high,status,source_url,notes",
+        "T22,2024-01-28,JO,Tower 22,Islamic Resistance in Iraq,claimed,uav,1,0,3,3,4,published,"
+        "https://example.org/t22,one-way attack drone")
+    import_file(store, source)
+    with store.session() as session:
+        before = load_incident(session, "T22")
+    add(store, NEWS, source="news.jsonl")
+    link(store)
+    with store.session() as session:
+        after = load_incident(session, "T22")
+    assert incident_of(store, "news", "a1#0") == "T22"
+    assert (after.status, after.notes, after.killed_low, after.killed_high) == ("published", "one-way attack drone", 3, 4)
+    assert (after.date, after.place_id, after.attribution, after.actor_id) == (
+        before.date, before.place_id, before.attribution, before.actor_id)
+    assert [(m.munition_type, m.count, m.intercepted) for m in after.munitions] == [("uav", 1, 0)]
+    assert set(before.sources) <= set(after.sources)
