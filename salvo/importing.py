@@ -3,7 +3,10 @@
 :func:`import_file` reads Salvo's interchange format: a file with any invalid
 row changes nothing, and every error is reported at once; with
 ``skip_invalid`` the valid incidents are imported and the rejected rows are
-written, with their reasons, to a side file. :func:`import_reports` reads a
+written, with their reasons, to a side file. Every incident it writes rests
+on a report, an analyst's entry (dataset ``salvo``, keyed by the incident
+id, linked to its incident), with the file, row and raw row(s) as its
+provenance. :func:`import_reports` reads a
 public dataset's file (salvo.readers.formats) into reports with provenance:
 unreadable rows are reported and skipped, an unreadable file changes nothing.
 Importing the same file twice leaves the same database.
@@ -28,6 +31,7 @@ from salvo.storage import Store
 from salvo.storage.store import prepare_bulk_write
 from salvo.background import in_background, prefetch
 from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
+from salvo.storage.bulk_reports import has_reports, insert_beside_incidents, write_reports
 
 
 @dataclass
@@ -112,11 +116,15 @@ def import_file(
     with store.session() as session:
         prepare_bulk_write(session)
         fresh = not has_incidents(session)
+        reports_fresh = not has_reports(session, ANALYST_DATASET)
         run = ImportRun(id=uuid.uuid4().hex, file=str(path), sha256=digest, format=summary.format, user=user)
         session.add(run)
         session.flush()
         size = path.stat().st_size
-        for batch in prefetch(salvo_format.read(path, default_status=default_status)):
+        batches = _with_reports(salvo_format.read(path, default_status=default_status), skip_invalid=skip_invalid)
+        # One batch ahead, not two: a batch's reports carry its raw rows (a million incidents then stay
+        # under 500 MB).
+        for batch, reports in prefetch(batches, depth=1):
             summary.rows += batch.rows
             if progress:
                 progress(summary.rows, batch.position, size)
@@ -132,9 +140,17 @@ def import_file(
                 continue  # the import will be rolled back: keep validating, stop writing
             prepared = prepare(batch.incidents, batch.lines, sqlite=store.is_sqlite, import_id=run.id)
             written = write_prepared(session, prepared, user=user, reason=reason, fresh=fresh)
+            # Every incident written rests on its analyst's report. When no such report is stored yet,
+            # each is new and goes in beside its incident, from the same insert tuples; otherwise each is
+            # looked up, and added, updated or left alone like any dataset's report.
+            if reports_fresh:
+                insert_beside_incidents(session, prepared, reports, source_file=str(path))
+            else:
+                write_reports(session, reports, source_file=str(path))
             counts.added += written.added
             counts.updated += written.updated
             counts.unchanged += written.unchanged
+            del prepared, reports, batch  # before the next batch arrives: its insert tuples take memory
         if summary.errors and not skip_invalid:
             session.rollback()
             raise ImportRejected(summary)
@@ -149,6 +165,95 @@ def import_file(
     return summary
 
 
+ANALYST_DATASET = "salvo"
+"""The dataset of the reports behind incidents imported from Salvo's own format: analysts' entries."""
+_EVIDENCE = ("status", "notes", "killed_low", "killed_high", "injured_low", "injured_high", "sources")
+_REPORT_VALUES = ("date", "date_precision", "country", "location", "place_id", "latitude", "longitude",
+                  "location_precision", "target", "target_category", "actor_id", "actor_name", "attribution",
+                  "killed", "injured")
+
+
+def _with_reports(batches: Iterator, *, skip_invalid: bool) -> Iterator[tuple]:
+    """Each batch with the frame of the reports behind its incidents, built in the reader's thread.
+
+    Once a row is invalid and nothing will be written, no more are built.
+    """
+    failed = False
+    for batch in batches:
+        failed = failed or (bool(batch.errors) and not skip_invalid)
+        yield batch, None if failed else analyst_reports(batch.incidents, batch.lines, batch.raw)
+
+
+def analyst_reports(incidents: pl.DataFrame, lines: pl.DataFrame, where: pl.DataFrame) -> pl.DataFrame:
+    """The analyst's report behind each incident, as a reports frame (salvo.storage.report_frames) with hashes.
+
+    One report per incident, of dataset ``salvo`` and keyed by the incident
+    id, with an ``incident_id`` column that links it to its incident. Its
+    values are the incident's: munition lines as
+    :func:`~salvo.records.munition_dict` gives them, the first source as its
+    url, and as evidence the incident's values a report has no field for
+    (status, notes, casualty ranges, every source), only those stated, so that
+    the incident can be derived again from its report alone. `where` gives each
+    incident's first row number and raw row(s) (salvo_format.Batch.raw).
+    Built with polars expressions only: it runs beside reading, for a million incidents.
+    """
+    from salvo.storage.report_frames import REPORT_SCHEMA, value_hashes
+
+    def number(name: str) -> pl.Expr:
+        return pl.col(name).cast(pl.String)
+
+    def string(name: str) -> pl.Expr:  # a JSON string or list, escaped by polars, spaced as json.dumps spaces it
+        encoded = pl.struct(name).struct.json_encode().str.slice(len(name) + 4).str.strip_suffix("}")
+        return encoded.str.replace_all('","', '", "', literal=True) if name == "sources" else encoded
+
+    def text(*parts) -> pl.Expr:  # literal text and expressions, concatenated (no template to parse)
+        return pl.concat_str([pl.lit(part) if isinstance(part, str) else part for part in parts])
+
+    figures = [pl.when(pl.col(name).is_not_null()).then(text(f', "{name}": ', number(name)))
+               for name in ("intercepted", "impacted", "failed")]
+    line = text('{"munition_type": "', pl.col("munition_type"), '", "count": ', number("count").fill_null("null"),
+                pl.when(pl.col("count_estimate")).then(pl.lit(', "count_estimate": true')).otherwise(pl.lit("")),
+                pl.concat_str(figures, ignore_nulls=True), "}")
+    # One incident's lines are adjacent: most incidents have one, and only the others need grouping.
+    key = pl.col("incident_id")
+    texts = lines.select("incident_id", "position", line.alias("line"),
+                         key.ne_missing(key.shift(1)).alias("first"), key.eq_missing(key.shift(-1)).alias("more"))
+    line_json = texts.filter("first").select("incident_id", pl.when(~pl.col("more")).then(
+        text("[", pl.col("line"), "]")).alias("munitions"))
+    several = texts.filter(pl.col("more") | ~pl.col("first"))
+    if several.height:
+        joined = several.group_by("incident_id", maintain_order=True).agg(
+            text("[", pl.col("line").sort_by("position").str.join(", "), "]").alias("joined"))
+        line_json = line_json.join(joined, on="incident_id", how="left", maintain_order="left").select(
+            "incident_id", pl.coalesce("munitions", "joined").alias("munitions"))
+    stated = {"sources": pl.col("sources").list.len() > 0}
+    evidence = text("{", pl.concat_str([
+        pl.when(stated.get(name, pl.col(name).is_not_null())).then(
+            text(f'"{name}": ', string(name) if name in ("status", "notes", "sources") else number(name)))
+        for name in _EVIDENCE], separator=", ", ignore_nulls=True), "}")
+    frame = incidents.with_columns(_aligned(incidents, line_json, "incident_id", "munitions"),
+                                   *(_aligned(incidents, where, "id", name) for name in ("row_number", "raw")))
+    frame = frame.select(
+        pl.lit(ANALYST_DATASET).alias("dataset"), pl.col("id").alias("row_key"), "row_number", "raw",
+        pl.col("sources").list.first().alias("url"), pl.lit(True).alias("in_scope"),
+        *_REPORT_VALUES, pl.col("munitions").fill_null("[]"), evidence.alias("evidence"),
+        pl.col("id").alias("incident_id"),
+    )
+    frame = frame.select(  # the columns of a reports frame, in its order; casting only what differs
+        *(pl.lit(None, dtype).alias(name) if name not in frame.columns
+          else pl.col(name) if frame.schema[name] == dtype else pl.col(name).cast(dtype)
+          for name, dtype in REPORT_SCHEMA.items()), "incident_id")
+    # The raw digest covers the row number too: an incident that moved in the file refreshes its entry.
+    raw_hash = pl.concat_str(pl.col("row_number").cast(pl.String), "raw", separator="\x1f").hash(seed=0x5E9047)
+    return frame.with_columns(value_hashes(frame), raw_hash.cast(pl.String).alias("raw_hash"))
+
+
+def _aligned(incidents: pl.DataFrame, other: pl.DataFrame, key: str, name: str) -> pl.Series:
+    """Column `name` of `other`, one row per incident in the incidents' order (as the reader gives it, or joined)."""
+    if other[key].equals(incidents["id"], check_names=False):
+        return other[name]
+    return incidents.select("id").join(other.select(pl.col(key).alias("id"), name), on="id", how="left",
+                                       maintain_order="left")[name]
 
 
 def import_reports(
@@ -166,7 +271,7 @@ def import_reports(
     transaction: a file that cannot be read (FileError) changes nothing.
     """
     from salvo.readers.formats import reader as dataset_reader
-    from salvo.storage.bulk_reports import has_reports, withdraw_missing, write_reports
+    from salvo.storage.bulk_reports import withdraw_missing
 
     path = Path(path)
     if not path.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -10,9 +11,11 @@ from typer.testing import CliRunner
 
 from salvo.cli import app
 from salvo.importing import ImportRejected, import_file
-from salvo.model import AuditEntry, ImportRun, Incident
+from salvo.model import AuditEntry, ImportRun, Incident, Provenance, Report
 from salvo.readers.errors import FileError
-from salvo.storage.incidents import history, load_incident
+from salvo.records import IncidentRecord, ReportRecord
+from salvo.storage.incidents import delete_incident, history, load_incident
+from salvo.storage.reports import to_report_record
 from tests.conftest import write_csv
 
 HEADER = "incident_id,date,country,location,actor,munition_type,count,intercepted,status,source_url"
@@ -47,6 +50,7 @@ def test_bad_date_unknown_munition_and_negative_count_are_all_reported(store, tm
     assert errors[4, "count"].reason == "must be 0 or more"
     assert all(e.file == str(bad) for e in errors.values())
     assert count(store) == 2 and store.revision() == revision
+    assert count(store, Report) == 2 and count(store, Provenance) == 2
 
 
 def test_cli_reports_errors_with_row_and_field_and_changes_nothing(sqlite_store, tmp_path):
@@ -64,6 +68,7 @@ def test_skip_invalid_imports_the_rest_and_writes_rejects(store, tmp_path):
     source = write_csv(tmp_path / "mixed.csv", HEADER, *GOOD, "X3,2024-02-04,IQ,Erbil,,rocket,-3,,reviewed,")
     summary = import_file(store, source, skip_invalid=True)
     assert (summary.added, summary.rejected) == (2, 1)
+    assert sorted(r.row_key for r in salvo_reports(store)) == ["I1", "I2"]  # none behind a rejected incident
     rejects = (tmp_path / "mixed.rejected.csv").read_text(encoding="utf-8")
     assert "X3" in rejects and "count: must be 0 or more" in rejects
 
@@ -149,3 +154,147 @@ def test_foreign_key_checks_are_back_on_after_an_import(sqlite_store, tmp_path):
     import_file(sqlite_store, write_csv(tmp_path / "good.csv", HEADER, *GOOD))
     with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+# -- every incident rests on a report ---------------------------------------------------------------
+
+RICH_HEADER = ("incident_id,date,country,location,actor,attribution,munition_type,count,count_estimate,intercepted,"
+               "impacted,failed,killed,killed_low,killed_high,injured,status,source_url,notes")
+RICH = [
+    "R1,2024-01-28,JO,Tower 22,Islamic Resistance in Iraq,claimed,uav,1,,0,1,,3,3,4,34,published,"
+    'https://example.org/t22 https://example.org/t22-b,"Drone, not ""intercepted""; Ḥadītha"',
+    "R2,2024-02,IQ,Erbil,,,rocket,6,true,2,,1,,,,,,,",
+    "R2,2024-02,IQ,Erbil,,,uav,,,,,,,,,,,,",
+]
+
+
+def salvo_reports(store) -> list[ReportRecord]:
+    """The stored reports of dataset "salvo" (analysts' entries), by row key."""
+    with store.session() as session:
+        rows = session.scalars(select(Report).where(Report.dataset == "salvo").order_by(Report.row_key)).all()
+        return [to_report_record(row) for row in rows]
+
+
+def provenance(store, row_key: str) -> list[Provenance]:
+    with store.session() as session:
+        entries = session.scalars(select(Provenance).join(Report).where(
+            Report.dataset == "salvo", Report.row_key == row_key).order_by(Provenance.id)).all()
+        session.expunge_all()
+        return entries
+
+
+def incident_from_report(report: ReportRecord) -> IncidentRecord:
+    """The incident as its analyst's report alone gives it (what the linker derives from one report)."""
+    evidence = report.evidence or {}
+    return IncidentRecord(
+        id=report.incident_id, date=report.date, date_precision=report.date_precision, country=report.country,
+        location=report.location, place_id=report.place_id, latitude=report.latitude, longitude=report.longitude,
+        location_precision=report.location_precision, target=report.target, target_category=report.target_category,
+        actor_id=report.actor_id, actor_name=report.actor_name, attribution=report.attribution,
+        killed=report.killed, killed_low=evidence.get("killed_low"), killed_high=evidence.get("killed_high"),
+        injured=report.injured, injured_low=evidence.get("injured_low"), injured_high=evidence.get("injured_high"),
+        status=evidence["status"], notes=evidence.get("notes"), munitions=report.munitions,
+        sources=evidence.get("sources", []),
+    )
+
+
+def test_each_imported_incident_rests_on_one_analyst_report(store, tmp_path):
+    source = write_csv(tmp_path / "rich.csv", RICH_HEADER, *RICH)
+    import_file(store, source)
+    reports = salvo_reports(store)
+    assert [(r.row_key, r.incident_id) for r in reports] == [("R1", "R1"), ("R2", "R2")]
+    assert count(store, Report) == 2  # no other report behind them
+    with store.session() as session:
+        incidents = {key: load_incident(session, key) for key in ("R1", "R2")}
+    for report in reports:
+        assert incident_from_report(report) == incidents[report.row_key]  # the report alone gives the incident
+        assert report.in_scope and not report.withdrawn
+    tower, erbil = reports
+    assert tower.url == "https://example.org/t22" and tower.place_id == "tower_22"
+    assert tower.values()["munitions"] == [{"munition_type": "uav", "count": 1, "intercepted": 0, "impacted": 1}]
+    assert tower.evidence == {"status": "published", "notes": 'Drone, not "intercepted"; Ḥadītha',
+                              "killed_low": 3, "killed_high": 4,
+                              "sources": ["https://example.org/t22", "https://example.org/t22-b"]}
+    assert erbil.url is None and erbil.evidence == {"status": "reviewed"}  # only the values stated
+    assert erbil.values()["munitions"] == [
+        {"munition_type": "rocket", "count": 6, "count_estimate": True, "intercepted": 2, "failed": 1},
+        {"munition_type": "uav", "count": None}]
+    (entry,) = provenance(store, "R1")
+    assert (entry.source_file, entry.row_number) == (str(source), 2)
+    assert entry.raw["incident_id"] == "R1" and entry.raw["notes"] == 'Drone, not "intercepted"; Ḥadītha'
+    assert set(entry.raw) == set(RICH_HEADER.split(","))
+    (entry,) = provenance(store, "R2")
+    assert entry.row_number == 3  # the incident's first row; its raw rows are both of them, as read
+    assert [row["munition_type"] for row in entry.raw] == ["rocket", "uav"]
+    assert entry.raw[0]["count_estimate"] == "true" and entry.raw[1]["count"] == ""
+
+
+def test_reimport_leaves_reports_and_provenance_as_they_were(store, tmp_path):
+    source = write_csv(tmp_path / "rich.csv", RICH_HEADER, *RICH)
+    import_file(store, source)
+
+    def state():
+        with store.session() as session:
+            return (sorted(session.execute(select(Report.id, Report.content_hash, Report.updated_at,
+                                                  Report.incident_id)).all()),
+                    sorted(session.execute(select(Provenance.id, Provenance.report_id, Provenance.raw_hash,
+                                                  Provenance.imported_at)).all()))
+
+    before = state()
+    second = import_file(store, source)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 2)
+    assert state() == before
+
+
+def test_edited_row_updates_its_report_and_provenance(store, tmp_path):
+    source = write_csv(tmp_path / "rich.csv", RICH_HEADER, *RICH)
+    import_file(store, source)
+    (old_tower, old_erbil) = salvo_reports(store)
+    (old_entry,) = provenance(store, "R1")
+    edited = [RICH[0].replace(",uav,1,,0,1,", ",uav,2,,1,1,").replace(",3,3,4,34,", ",4,3,5,34,"), *RICH[1:]]
+    write_csv(source, RICH_HEADER, *edited)  # the same file, edited
+    summary = import_file(store, source)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 1)
+    tower, erbil = salvo_reports(store)
+    assert tower.id == old_tower.id and tower.incident_id == "R1"
+    assert tower.killed == 4 and tower.evidence["killed_high"] == 5
+    assert tower.values()["munitions"] == [{"munition_type": "uav", "count": 2, "intercepted": 1, "impacted": 1}]
+    with store.session() as session:
+        assert incident_from_report(tower) == load_incident(session, "R1")
+        stored = {row.row_key: row for row in session.scalars(select(Report))}
+        assert stored["R1"].content_hash != "" and stored["R2"].updated_at < stored["R1"].updated_at
+    assert erbil == old_erbil
+    (entry,) = provenance(store, "R1")  # refreshed, not added: the same file
+    assert entry.id == old_entry.id and entry.raw["count"] == "2" and entry.raw_hash != old_entry.raw_hash
+
+
+def test_a_file_of_another_name_adds_its_own_provenance_entry(store, tmp_path):
+    import_file(store, write_csv(tmp_path / "a.csv", HEADER, *GOOD))
+    import_file(store, write_csv(tmp_path / "b.csv", HEADER, GOOD[0], "I3,2024-02-01,IQ,Erbil,,rocket,3,,reviewed,"))
+    assert [(r.row_key, r.incident_id) for r in salvo_reports(store)] == [("I1", "I1"), ("I2", "I2"), ("I3", "I3")]
+    assert [(Path(e.source_file).name, e.row_number) for e in provenance(store, "I1")] == [("a.csv", 2), ("b.csv", 2)]
+    assert [(Path(e.source_file).name, e.row_number) for e in provenance(store, "I3")] == [("b.csv", 3)]
+
+
+def test_incidents_imported_before_reports_existed_get_theirs_on_reimport(store, tmp_path):
+    source = write_csv(tmp_path / "good.csv", HEADER, *GOOD)
+    import_file(store, source)
+    with store.session() as session:  # a store from before every incident rested on a report
+        for report in session.scalars(select(Report)):
+            session.delete(report)
+    summary = import_file(store, source)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 2)
+    assert [(r.row_key, r.incident_id) for r in salvo_reports(store)] == [("I1", "I1"), ("I2", "I2")]
+    assert count(store, Provenance) == 2
+
+
+def test_a_deleted_incident_imported_again_is_linked_to_its_report_again(store, tmp_path):
+    source = write_csv(tmp_path / "good.csv", HEADER, *GOOD)
+    import_file(store, source)
+    with store.session() as session:
+        delete_incident(session, "I1", user="analyst-a", reason="entered twice")
+    assert [(r.row_key, r.incident_id) for r in salvo_reports(store)] == [("I1", None), ("I2", "I2")]
+    summary = import_file(store, source)
+    assert (summary.added, summary.unchanged) == (1, 1)
+    assert [(r.row_key, r.incident_id) for r in salvo_reports(store)] == [("I1", "I1"), ("I2", "I2")]
+    assert count(store, Report) == 2 and count(store, Provenance) == 2

@@ -65,6 +65,10 @@ class Batch:
     rejected_incidents: int = 0
     rejected_rows: pl.DataFrame | None = None
     unresolved_actors: Counter = field(default_factory=Counter)
+    raw: pl.DataFrame | None = None
+    """Where each valid incident was read, in the incidents' order: ``id``, ``row_number`` (its first
+    row) and ``raw`` (its row as a JSON object of the file's cells, or a list of such objects when the
+    incident takes several rows)."""
 
 
 def read(path: Path, *, default_status: str = "reviewed", batch_rows: int = BATCH_ROWS) -> Iterator[Batch]:
@@ -104,10 +108,11 @@ class Validator:
         values = self._repeated_ids(values)
         checks.append(("incident_id", "_repeated"))
         errors, bad = self._errors(raw, values, checks)
+        values = values.with_columns(_raw=raw.select(pl.struct(self.header).struct.json_encode()).to_series())
         good = values.filter(~pl.col("_g").is_in(list(bad))) if bad else values
-        incidents, lines = self._incidents(good)
+        incidents, lines, where = self._incidents(good)
         batch = Batch(incidents=incidents, lines=lines, errors=errors, rows=frame.height,
-                      unresolved_actors=self._unresolved(good), rejected_incidents=len(bad))
+                      unresolved_actors=self._unresolved(good), rejected_incidents=len(bad), raw=where)
         if bad:
             batch.rejected_rows = self._rejected(raw, values, checks, bad)
         return batch
@@ -235,20 +240,29 @@ class Validator:
             error=labelled["error"].fill_null("another row of this incident is invalid"), _g=values["_g"])
         return rejected.filter(pl.col("_g").is_in(list(bad))).drop("_g").rename({ROW: "source_row"})
 
-    def _incidents(self, good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The valid rows as an incidents frame and a lines frame (see salvo.storage.frames)."""
+    def _incidents(self, good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """The valid rows as an incidents frame, a lines frame (see salvo.storage.frames) and where each was read."""
         firsts = good.filter(pl.int_range(pl.len()).over("_g") == 0)
+        group = pl.col("_g")
+        several = good.filter(group.eq_missing(group.shift(1)) | group.eq_missing(group.shift(-1)))
+        if several.height:  # an incident of several rows keeps them all, as a list (its rows are adjacent)
+            joined = several.group_by("_g", maintain_order=True).agg(
+                pl.format("[{}]", pl.col("_raw").str.join(", ")).alias("_rows"))
+            firsts = firsts.join(joined, on="_g", how="left", maintain_order="left").with_columns(
+                _raw=pl.coalesce("_rows", "_raw")).drop("_rows")
         incidents = firsts.select(
             pl.col("_iid").alias("id"),
             *(pl.col("actor").alias(name) if name == "actor_name" else pl.col(name) for name in INCIDENT_SCALARS[1:]),
-            pl.col("source_url").alias("sources"), "_g",
+            pl.col("source_url").alias("sources"), "_g", pl.col(ROW).alias("_first_row"), "_raw",
         )
         lines = good.select(pl.col("_iid").alias("incident_id"),
                             pl.int_range(pl.len()).over("_g").alias("position"), *MUNITION_COLUMNS, "_g")
         if incidents["id"].null_count():
             incidents, lines = self._derive_ids(incidents, lines)
-        incidents, lines = incidents.drop("_g"), lines.drop("_g").cast(LINE_SCHEMA)
-        return incidents.with_columns(content_hashes(incidents, lines)), lines
+        where = incidents.select("id", pl.col("_first_row").cast(pl.Int64).alias("row_number"),
+                                 pl.col("_raw").alias("raw"))
+        incidents, lines = incidents.drop("_g", "_first_row", "_raw"), lines.drop("_g").cast(LINE_SCHEMA)
+        return incidents.with_columns(content_hashes(incidents, lines)), lines, where
 
     def _derive_ids(self, incidents: pl.DataFrame, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Give rows without an incident_id an id derived from their values; drop exact repeats."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -55,16 +55,21 @@ class Writer:
         self.quote = self.conn.dialect.identifier_preparer.quote
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple], adapted: bool = False,
-               constants: dict | None = None) -> None:
+               constants: dict | None = None, utf8: Collection[str] = ()) -> None:
         """Insert rows (tuples in `columns` order) into `table`, with `constants` the same in every row.
 
-        `adapted` rows already hold SQLite's forms of dates and times.
+        `adapted` rows already hold SQLite's forms of dates and times. On
+        SQLite, the `utf8` columns' values are UTF-8 bytes stored as text (long
+        texts straight from a polars column: `.cast(pl.Binary).to_list()` skips
+        decoding them into Python strings and the driver encoding them back).
         """
         if not rows:
             return
         constants = constants or {}
         names = ", ".join(self.quote(c) for c in (*columns, *constants))
-        marks = ", ".join([self.mark] * len(columns) + [_literal(v) for v in constants.values()])
+        text = f"CAST({self.mark} AS TEXT)"
+        marks = ", ".join([text if self.sqlite and c in utf8 else self.mark for c in columns]
+                          + [_literal(v) for v in constants.values()])
         if not adapted:
             rows = self._adapt(table, columns, rows)
         self.conn.exec_driver_sql(f"INSERT INTO {self.quote(table)} ({names}) VALUES ({marks})", rows)
@@ -188,17 +193,21 @@ def write_prepared(
         stored.update(writer.conn.execute(select(_incidents.c.id, _incidents.c.content_hash)
                                           .where(_incidents.c.id.in_(ids[start:start + BATCH_SIZE]))).all())
     hashes = incidents["content_hash"].to_list()
-    new = [i for i, (key, digest) in enumerate(zip(ids, hashes)) if key not in stored]
-    changed = [i for i, (key, digest) in enumerate(zip(ids, hashes)) if key in stored and stored[key] != digest]
+    if stored:
+        new = [i for i, key in enumerate(ids) if key not in stored]
+        changed = [i for i, (key, digest) in enumerate(zip(ids, hashes)) if key in stored and stored[key] != digest]
+    else:  # none stored (a fresh store): all new, nothing to compare
+        new, changed = list(range(len(ids))), []
     counts.unchanged = len(ids) - len(new) - len(changed)
     _ensure_places(writer, incidents["place_id"].drop_nulls().unique().to_list(),
                    set(session.scalars(select(PlaceRow.id))))
     now = utcnow()
     if new:
-        new_ids = {ids[i] for i in new}
-        rows = batch.incident_rows if len(new) == len(ids) else [batch.incident_rows[i] for i in new]
+        every = len(new) == len(ids)
+        new_ids = None if every else {ids[i] for i in new}
+        rows = batch.incident_rows if every else [batch.incident_rows[i] for i in new]
         writer.insert("incidents", batch.incident_columns, rows, adapted=True, constants=batch.incident_constants)
-        lines = batch.line_rows if len(new) == len(ids) else [t for t in batch.line_rows if t[0] in new_ids]
+        lines = batch.line_rows if every else [t for t in batch.line_rows if t[0] in new_ids]
         writer.insert("munition_lines", LINE_COLUMNS, lines)
         if batch.import_id is None:
             writer.insert("audit_log", AUDIT_COLUMNS,

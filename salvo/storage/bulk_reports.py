@@ -5,21 +5,27 @@ driver's ``executemany``, like incidents do (salvo.storage.bulk). A report is
 keyed by its dataset and row key: one already stored with the same values is
 left alone, one with other values is updated, a withdrawn one comes back.
 Each report has one provenance entry per file it was read from; reading the
-file again refreshes that entry when the raw row changed.
+file again refreshes that entry when the raw row changed. A frame with an
+``incident_id`` column links its reports too (an analyst's entries, which come
+with their incident): new reports get it, stored ones get it when they have
+none, and a report the linker or a curator has placed elsewhere stays there.
+:func:`insert_beside_incidents` is the short way for such reports when none
+is stored yet: bound from the incidents' own insert tuples.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salvo.model import Provenance, Report, utcnow
-from salvo.records import REPORT_FIELDS
-from salvo.storage.bulk import BATCH_SIZE, Writer, sqlite_time
+from salvo.records import INCIDENT_SCALARS, REPORT_FIELDS
+from salvo.storage.bulk import BATCH_SIZE, Prepared, Writer, sqlite_time
 from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, with_hashes
 from salvo.storage.reports import release_name
 
@@ -43,7 +49,8 @@ def write_reports(session: Session, frame: pl.DataFrame, *, source_file: str, fr
 
     The frame's row keys must be unique within each dataset. `fresh` says that
     no report of the frame's datasets is stored yet (their first import), so
-    none is looked up. Writes in the caller's transaction.
+    none is looked up. An ``incident_id`` column, when the frame has one, links
+    the reports (see the module docstring). Writes in the caller's transaction.
     """
     counts = ReportCounts()
     if frame.is_empty():
@@ -70,6 +77,8 @@ def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_fil
         # Columns empty in the whole batch are left to the database's NULL: fewer values to bind.
         nulls = part.null_count().row(0, named=True)
         columns = tuple(c for c in REPORT_COLUMNS if nulls[c] < part.height or c in ("dataset", "row_key"))
+        if "incident_id" in part.columns:
+            columns = (*columns, "incident_id")
         writer.insert("reports", ("id", *columns), _rows(writer, part, ("report_id", *columns)),
                       adapted=True, constants={"withdrawn": False, "created_at": stamp, "updated_at": stamp})
         writer.insert("provenance", PROVENANCE_COLUMNS, part.select(PROVENANCE_COLUMNS).rows(), adapted=True,
@@ -86,9 +95,70 @@ def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_fil
     counts.updated += len(changed)
     counts.unchanged += len(keys) - len(new) - len(changed)
     existing = [i for i, key in enumerate(keys) if key in stored]
+    if existing and "incident_id" in frame.columns:
+        _link_unlinked(writer, [(stored[keys[i]][0], incident) for i, incident
+                                in zip(existing, frame[existing]["incident_id"].to_list()) if incident])
     if existing:
         _refresh_provenance(writer, frame[existing].with_columns(
             report_id=pl.Series([stored[keys[i]][0] for i in existing], dtype=pl.Int64)), source_file, stamp)
+
+
+def insert_beside_incidents(session: Session, incidents: Prepared, frame: pl.DataFrame, *, source_file: str
+                            ) -> ReportCounts:
+    """Insert a new report for each incident just written from `incidents`, with its provenance from `source_file`.
+
+    For reports whose values are their incidents' own (an analyst's entries,
+    none of which is stored yet), each linked to its incident: `frame` is
+    their reports frame with hashes, one row per incident in the same order.
+    The values a report shares with its incident are bound from the
+    incident's insert tuple, the same objects, so only the report's own
+    fields (url, munitions, evidence, digest) and the provenance are
+    converted; nothing is looked up. Writes in the caller's transaction.
+    """
+    if frame.is_empty():
+        return ReportCounts()
+    if not frame["row_key"].equals(incidents.incidents["id"], check_names=False):
+        raise ValueError("the reports frame is not in the order of the incidents")
+    writer = Writer(session)
+    stamp = sqlite_time(utcnow()) if writer.sqlite else utcnow()
+    at = {name: i for i, name in enumerate(incidents.incident_columns)}
+    shared = [name for name in REPORT_FIELDS if name in INCIDENT_SCALARS and name in at]  # others are empty here
+    pick = itemgetter(at["id"], at["id"], *(at[name] for name in shared))
+    if frame["dataset"].n_unique() != 1 or not frame["in_scope"].all():
+        raise ValueError("the reports must be of one dataset and in scope")
+    constants = {"dataset": frame["dataset"][0], "in_scope": True, "withdrawn": False,
+                 "created_at": stamp, "updated_at": stamp}
+    ids = _next_ids(writer, frame.height)
+    own = ("url", "munitions", "evidence", "content_hash")
+    utf8 = ("evidence", "raw") if writer.sqlite else ()  # long texts, passed as they are (see Writer.insert)
+
+    def values(part: pl.DataFrame, name: str) -> list:
+        return (part[name].cast(pl.Binary) if name in utf8 else part[name]).to_list()
+
+    # A slice at a time, so that few of these Python objects (the raw rows above all) live at once.
+    for start in range(0, frame.height, BATCH_SIZE):
+        part, numbers = frame.slice(start, BATCH_SIZE), ids[start:start + BATCH_SIZE]
+        rows = list(map(tuple.__add__, map(pick, incidents.incident_rows[start:start + BATCH_SIZE]),
+                        zip(*(values(part, name) for name in own), numbers)))
+        writer.insert("reports", ("row_key", "incident_id", *shared, *own, "id"), rows, adapted=True,
+                      constants=constants, utf8=utf8)
+        del rows
+        writer.insert("provenance", PROVENANCE_COLUMNS,
+                      list(zip(numbers, *(values(part, name) for name in PROVENANCE_COLUMNS[1:]))), adapted=True,
+                      constants={"source_file": source_file, "imported_at": stamp}, utf8=utf8)
+    return ReportCounts(added=frame.height)
+
+
+def _link_unlinked(writer: Writer, pairs: list[tuple[int, str]]) -> None:
+    """Point the stored reports of `pairs` (report id, incident id) that have no incident at theirs."""
+    unlinked: set[int] = set()
+    ids = [report_id for report_id, _ in pairs]
+    for start in range(0, len(ids), BATCH_SIZE):
+        unlinked.update(writer.conn.execute(select(_reports.c.id).where(
+            _reports.c.id.in_(ids[start:start + BATCH_SIZE]), _reports.c.incident_id.is_(None))).scalars())
+    if unlinked:
+        writer.update("reports", ("incident_id",), "id",
+                      [(incident, report_id) for report_id, incident in pairs if report_id in unlinked])
 
 
 def _next_ids(writer: Writer, count: int) -> list[int]:
