@@ -73,6 +73,8 @@ def reconcile(incident_id: str, reports: list[dict[str, Any]], settings: Setting
     record.sources = sorted({r["url"] for r in reports if r.get("url")})
     _analyst(ordered, settings, out)
     for name, value in (overrides or {}).items():
+        if name == "date" and isinstance(value, str):
+            value = dt.date.fromisoformat(value)  # overrides are stored as JSON
         setattr(record, name, value)
         out.derivation[name] = {"rule": "analyst override"}
     return out
