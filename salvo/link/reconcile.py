@@ -29,6 +29,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from salvo.link.baselines import distance_km
 from salvo.link.settings import Settings
 from salvo.records import IncidentRecord, MunitionRecord, munition_record
 
@@ -222,9 +223,4 @@ def _iso(value: Any) -> str | None:
 
 
 def _km(a: dict, b: dict) -> float:
-    import math
-
-    p1, p2 = math.radians(a["latitude"]), math.radians(b["latitude"])
-    dlat, dlon = p2 - p1, math.radians(b["longitude"] - a["longitude"])
-    h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return distance_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])

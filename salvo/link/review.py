@@ -9,12 +9,12 @@ decision in force.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
+from salvo.link.baselines import distance_km
 from salvo.model import Incident, LinkPair, Report
 from salvo.storage import Store
 from salvo.storage import linked as store_links
@@ -77,10 +77,7 @@ def side(report: Report) -> dict[str, Any]:
 def _km(a: Report, b: Report) -> float | None:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
-    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(
-        math.radians(b.longitude - a.longitude) / 2) ** 2
-    return round(2 * 6371.0 * math.asin(math.sqrt(h)), 1)
+    return round(distance_km(a.latitude, a.longitude, b.latitude, b.longitude), 1)
 
 
 def decide(store: Store, *, accept: bool, user: str, reason: str | None = None, pair_id: int | None = None,
