@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	# The Spark engine's extra, where Java is here to run it (its tests skip, saying why, elsewhere).
+	if command -v java >/dev/null; then $(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,spark]'; fi
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

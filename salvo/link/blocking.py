@@ -53,6 +53,19 @@ def _pair_key() -> pl.Expr:
 def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
                focus: pl.Series | None = None) -> pl.DataFrame:
     """The pairs (a, b) one rule finds; a is on the rule's narrow side (the open or imprecise report)."""
+    left, right = rule_sides(frame, rule)
+    if focus is None:
+        return _join(left, right, rule, settings)
+    mine = pl.col("report_id").is_in(focus.implode())
+    first = _join(left.filter(mine), right, rule, settings)
+    if symmetric(rule):
+        return first  # both sides are the same reports: the focus against all finds every pair it is in
+    return pl.concat([first, _join(left, right.filter(mine), rule, settings)]).unique()
+
+
+def rule_sides(frame: pl.DataFrame, rule: BlockingRule) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The two sides a rule joins: its narrow side (the open or imprecise reports it starts from) and
+    every report it can pair them with."""
     right = _keyed(frame, rule)
     if rule.dates == "overlap":
         right = right.filter(pl.col("lo").is_not_null())
@@ -61,13 +74,18 @@ def rule_pairs(frame: pl.DataFrame, rule: BlockingRule, settings: Settings,
         left = left.filter(~pl.col("precise"))
     if rule.one_side == "imprecise_untyped":
         left = left.filter(pl.col("known_bits") == 0)
-    if focus is None:
-        return _join(left, right, rule, settings)
-    mine = pl.col("report_id").is_in(focus.implode())
-    first = _join(left.filter(mine), right, rule, settings)
-    if rule.one_side is None and rule.dates == "overlap":
-        return first  # both sides are the same reports: the focus against all finds every pair it is in
-    return pl.concat([first, _join(left, right.filter(mine), rule, settings)]).unique()
+    return left, right
+
+
+def symmetric(rule: BlockingRule) -> bool:
+    """Whether a rule's two sides are the same reports (so one join of the focus against all finds its pairs)."""
+    return rule.one_side is None and rule.dates == "overlap"
+
+
+def cell_size_degrees(km: float) -> tuple[float, float]:
+    """The latitude and longitude extent, in degrees, of the grid cells a rule within `km` joins on."""
+    size = km / KM_PER_DEGREE
+    return size, size * _LONGITUDE_WIDENING
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, rule: BlockingRule, settings: Settings) -> pl.DataFrame:
@@ -112,11 +130,11 @@ def _keyed(frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
 
 def _cells(left: pl.LazyFrame, right: pl.LazyFrame, km: float, on: list[str]):
     """Grid cells no smaller than `km`: each left report joins the nine cells around its own."""
-    size = km / KM_PER_DEGREE
+    height, width = cell_size_degrees(km)
 
     def cell(frame: pl.LazyFrame) -> pl.LazyFrame:
-        return frame.with_columns(cy=(pl.col("latitude") / size).floor().cast(pl.Int32),
-                                  cx=(pl.col("longitude") / (size * _LONGITUDE_WIDENING)).floor().cast(pl.Int32))
+        return frame.with_columns(cy=(pl.col("latitude") / height).floor().cast(pl.Int32),
+                                  cx=(pl.col("longitude") / width).floor().cast(pl.Int32))
 
     offsets = pl.LazyFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
                            schema={"dy": pl.Int32, "dx": pl.Int32})

@@ -64,11 +64,13 @@ class LinkSummary:
 
 
 def link(store: Store, settings: Settings | None = None, *, user: str = "salvo", full: bool = False,
-         also: set[int] | None = None) -> LinkSummary:
+         also: set[int] | None = None, engine: str = "polars") -> LinkSummary:
     """Link the store's reports into incidents (see the module docstring).
 
     `full` re-examines every report; `also` adds these report ids to the focus
-    (an incident whose override changed is re-derived).
+    (an incident whose override changed is re-derived); `engine` is where
+    blocking and scoring run (``polars`` in this process, ``spark``: see
+    salvo.link.spark), with the same outcome.
     """
     settings = settings or load_settings()
     run_id = uuid.uuid4().hex
@@ -95,7 +97,7 @@ def link(store: Store, settings: Settings | None = None, *, user: str = "salvo",
         kept = None if full else reuse_calibration(settings, state.last_calibration, frame.height)
         linkage = run_pipeline(frame, settings, focus=focus, together=together, apart=state.rejected,
                                fixed=dict(zip(fixed["report_id"].to_list(), fixed["incident_id"].to_list())),
-                               calibrated=kept)
+                               calibrated=kept, engine=engine)
         summary.calibration = state.last_calibration if kept else calibration_of(linkage.settings, frame.height)
         summary.pairs_scored = linkage.pairs_scored
         summary.linked_pairs = linkage.scored.filter(pl.col("probability") >= settings.link_threshold).height
@@ -107,7 +109,7 @@ def link(store: Store, settings: Settings | None = None, *, user: str = "salvo",
         assignments = {r: names[g] for r, g in linkage.groups.items() if g in touched and previous.get(r) != names[g]}
         assignments.update({r: None for r in detach})
         record = LinkRun(id=run_id, started_at=started, user=user, settings_digest=settings.digest,
-                         engine="polars", full=full)
+                         engine=engine, full=full)
         session.add(record)
         session.flush()
         reconciled = _reconcile(frame, linkage.groups, touched, names, settings, state)

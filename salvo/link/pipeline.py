@@ -20,6 +20,7 @@ from salvo.records import ReportRecord
 
 
 SCORE_SLICE = 1_000_000
+ENGINES = ("polars", "spark")
 
 
 @dataclass
@@ -42,7 +43,8 @@ def group_pairs(frame: pl.DataFrame) -> list[tuple[int, int]]:
 
 def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = None,
         fixed: dict[int, str] | None = None, together: list[tuple[int, int]] = (),
-        apart: list[tuple[int, int]] = (), calibrated: Settings | None = None, keep_all: bool = False) -> Linkage:
+        apart: list[tuple[int, int]] = (), calibrated: Settings | None = None, keep_all: bool = False,
+        engine: str = "polars") -> Linkage:
     """Block, score and cluster a prepared link frame.
 
     `focus` limits the candidate pairs to those touching these report ids, and
@@ -55,15 +57,22 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     are given (a calibration kept from the last run); the settings used are
     returned with the linkage, and `groups` covers the reports that were
     clustered. `scored` holds the pairs at or above the review threshold
-    (every scored pair with `keep_all`); `pairs_scored` counts them all.
+    (every scored pair with `keep_all`), most probable first; `pairs_scored`
+    counts them all. `engine` is where blocking and scoring run: ``polars``
+    in this process, or ``spark`` (salvo.link.spark), with the same result.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown linking engine {engine!r}; use {' or '.join(ENGINES)}")
     settings = calibrated or calibrate(frame, settings)
-    pairs = candidate_pairs(frame, settings, focus)
-    # Scored a slice at a time, keeping only the pairs that can matter: memory follows the slice.
     floor = 0.0 if keep_all else settings.review_threshold
-    parts = [score(part, frame, settings).filter(pl.col("probability") >= floor)
-             for part in pairs.iter_slices(SCORE_SLICE)]
-    scored = (pl.concat(parts) if parts else score(pairs, frame, settings)).sort("probability", descending=True)
+    if engine == "spark":
+        from salvo.link import spark
+
+        scored, counted = spark.scored_pairs(frame, settings, focus=focus, floor=floor)
+    else:
+        scored, counted = _scored_pairs(frame, settings, focus, floor)
+    # Ties broken by the pair, so that clustering sees the same order on every engine.
+    scored = scored.sort(["probability", "a", "b"], descending=[True, False, False])
     linked = scored.filter(pl.col("probability") >= settings.link_threshold)
     clustered = frame if focus is None else _involved(frame, scored, focus, fixed or {}, together)
     exclusive = dict(zip(clustered["report_id"].to_list(), clustered["exclusive"].to_list()))
@@ -72,7 +81,17 @@ def run(frame: pl.DataFrame, settings: Settings, *, focus: pl.Series | None = No
     held = _held_together(clustered, fixed or {})
     groups, refused = cluster(clustered["report_id"].to_list(), exclusive, edges,
                               together=[*group_pairs(clustered), *held, *together], apart=apart)
-    return Linkage(frame, scored, groups, refused, settings, pairs.height)
+    return Linkage(frame, scored, groups, refused, settings, counted)
+
+
+def _scored_pairs(frame: pl.DataFrame, settings: Settings, focus: pl.Series | None,
+                  floor: float) -> tuple[pl.DataFrame, int]:
+    """The candidate pairs scored at or above `floor` in this process, and how many were scored."""
+    pairs = candidate_pairs(frame, settings, focus)
+    # Scored a slice at a time, keeping only the pairs that can matter: memory follows the slice.
+    parts = [score(part, frame, settings).filter(pl.col("probability") >= floor)
+             for part in pairs.iter_slices(SCORE_SLICE)]
+    return (pl.concat(parts) if parts else score(pairs, frame, settings)), pairs.height
 
 
 def _involved(frame: pl.DataFrame, scored: pl.DataFrame, focus: pl.Series, fixed: dict[int, str],
@@ -105,7 +124,8 @@ def _held_together(frame: pl.DataFrame, fixed: dict[int, str]) -> list[tuple[int
     return pairs
 
 
-def cluster_records(records: list[ReportRecord], settings: Settings | None = None) -> list[str]:
+def cluster_records(records: list[ReportRecord], settings: Settings | None = None, *,
+                    engine: str = "polars") -> list[str]:
     """Link plain records (no store) and return each record's group label, in order.
 
     This is how linking is measured apart from the store: the news gold's
@@ -113,12 +133,12 @@ def cluster_records(records: list[ReportRecord], settings: Settings | None = Non
     """
     settings = settings or load_settings()
     frame = prepare(records_frame(records), settings)
-    linkage = run(frame, settings)
+    linkage = run(frame, settings, engine=engine)
     ids = frame["report_id"].to_list()
     return [str(linkage.groups[i]) for i in ids]
 
 
-def cluster_frame(reports: pl.DataFrame, settings: Settings | None = None) -> list[str]:
+def cluster_frame(reports: pl.DataFrame, settings: Settings | None = None, *, engine: str = "polars") -> list[str]:
     """Link a reports frame (salvo.storage.report_frames' columns; no store) and return each row's group label."""
     from salvo.link.frame import BASE_SCHEMA
 
@@ -126,5 +146,5 @@ def cluster_frame(reports: pl.DataFrame, settings: Settings | None = None) -> li
     base = reports.with_columns(report_id=pl.int_range(pl.len(), dtype=pl.Int64), incident_id=pl.lit(None, pl.String))
     base = base.select(pl.col(name).cast(dtype) if name in base.columns else pl.lit(None, dtype).alias(name)
                        for name, dtype in BASE_SCHEMA.items())
-    linkage = run(prepare(base, settings), settings)
+    linkage = run(prepare(base, settings), settings, engine=engine)
     return [str(linkage.groups[i]) for i in range(base.height)]

@@ -30,15 +30,24 @@ COMPARED = ("lo", "hi", "dated", "place_id", "latitude", "longitude", "location_
 
 def pair_frame(pairs: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     """The pairs with each report's compared columns beside them (suffixes ``_l`` for a, ``_r`` for b)."""
-    columns = [c for c in COMPARED if c in frame.columns] + [c for c in frame.columns if c.startswith("tf_")]
+    columns = compared_columns(frame)
     side = frame.select("report_id", *columns)
     return (pairs.join(side.rename({c: f"{c}_l" for c in columns}), left_on="a", right_on="report_id")
             .join(side.rename({c: f"{c}_r" for c in columns}), left_on="b", right_on="report_id"))
 
 
+def compared_columns(frame: pl.DataFrame) -> list[str]:
+    """The columns of a link frame that comparisons read (each side of a pair carries them)."""
+    return [c for c in COMPARED if c in frame.columns] + [c for c in frame.columns if c.startswith("tf_")]
+
+
 def levels(pairs: pl.DataFrame, frame: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
     """One row per pair: a, b, the rule that found it, and the level index of each comparison (null: not compared)."""
-    joined = pair_frame(pairs, frame)
+    return joined_levels(pair_frame(pairs, frame), comparisons)
+
+
+def joined_levels(joined: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
+    """:func:`levels` of pairs that already carry both reports' compared columns (see :func:`pair_frame`)."""
     frequencies = [pl.max_horizontal(f"{c.tf_column}_l", f"{c.tf_column}_r").alias(c.tf_column)
                    for c in comparisons if c.tf_column]
     return joined.select("a", "b", *(["rule"] if "rule" in joined.columns else []),
