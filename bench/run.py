@@ -10,7 +10,10 @@ bench/.data/ and reused while the size and seed are the same):
   Salvo vs ``sqlite-utils insert`` and plain csv + sqlite3 (bench/generate_acled.py);
 * ``link``   — synthetic reports of known truth (salvo.link.synth) linked into events:
   Salvo's ``cluster_frame`` vs Splink with naive settings, seconds, memory and F1,
-  and an incremental ``link(store)`` adding 1% (bench/bench_link.py).
+  and an incremental ``link(store)`` adding 1% (bench/bench_link.py);
+* ``export`` — every incident of benchmark 1's store to CSV: Salvo's ``export`` vs the
+  sqlite3 CLI's ``-csv`` dump and DuckDB's ``COPY ... TO``, and the first page of
+  ``salvo incidents`` (bench/bench_export.py).
 
 Every measured operation runs in its own fresh process (peak memory is that
 process's ``ru_maxrss``); each figure is the median of ``--repeat`` runs.
@@ -30,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_acled  # noqa: E402
+import bench_export  # noqa: E402
 import bench_extract  # noqa: E402
 import bench_import  # noqa: E402
 import bench_link  # noqa: E402
@@ -45,7 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to generate (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed (default 3)")
-    parser.add_argument("--only", choices=("import", "stats", "extract", "acled", "link"),
+    parser.add_argument("--only", choices=("import", "stats", "extract", "acled", "link", "export"),
                         help="run one benchmark only")
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
     parser.add_argument("--link-reports", type=_sizes, default=[100_000, 1_000_000], metavar="N,N",
@@ -104,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1 or args.repeat < 1:
         sys.exit("--rows and --repeat must be at least 1")
     started = time.perf_counter()
-    if args.only in (None, "import", "stats"):
+    if args.only in (None, "import", "stats", "export"):
         csv_path, csv_rows = prepare_data(args.rows, args.seed)
     salvo_db = generate.DATA_DIR / f"salvo-{args.rows}-s{args.seed}.db"
     env = measure.child_env()
@@ -139,6 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         incremental = args.link_reports if args.link_incremental is None else args.link_incremental
         bench_link.run_benchmark(args.link_reports, args.repeat, args.seed, incremental,
                                  time_limit=args.link_timeout or None, memory_limit_mb=args.link_max_mb or None)
+        source = check_source(source)
+    if args.only in (None, "export"):
+        try:
+            bench_import.ensure_salvo_db(csv_path, salvo_db, env)
+        except RuntimeError as exc:
+            report.heading("Benchmark 6 — export")
+            report.note(f"skipped: {exc}")
+        else:
+            bench_export.run_benchmark(salvo_db, args.rows, args.repeat)
         source = check_source(source)
     report.console.print()
     tools = f"sqlite-utils {measure.tool_version([str(bench_import.SQLITE_UTILS), '--version']).split()[-1]}"

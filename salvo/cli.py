@@ -52,17 +52,51 @@ def _console(stderr: bool = False):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    """Print `message` as an error and exit with `code`.
+
+    The message is printed as plain text (brackets in it are not Rich markup) with the
+    password of any URL in it hidden, whichever error it comes from.
+    """
+    from rich.markup import escape
+
+    from salvo.safe_text import redact
+
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(redact(message))}", soft_wrap=True)
     raise typer.Exit(code)
 
 
 def _store(db: Optional[str]):
+    """The store at `db`, or an error saying which database would not open (never with its password)."""
     from salvo.storage import connect
 
     try:
         return connect(db)
-    except Exception as exc:  # an unreachable server or a bad URL: say which
+    except ConnectionError as exc:  # a bad URL, an unreachable server, a refused login: connect names it
+        _fail(str(exc))
+    except Exception as exc:  # e.g. a schema newer than this Salvo
         _fail(f"cannot open the database {db or '(default ./salvo.db)'}: {exc}")
+
+
+def _existing_store(db: Optional[str]):
+    """Open a store that must exist already: a SQLite file that is not there is an error, not a new database.
+
+    Only `init`, `import`, `demo` and `synth` create a database; elsewhere a mistyped --db would
+    quietly create an empty one and answer from it.
+    """
+    from sqlalchemy.engine import make_url
+
+    from salvo.storage import database_url
+
+    try:
+        url = make_url(database_url(db))
+    except Exception:  # a malformed URL: _store says what is wrong with it
+        return _store(db)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.exists():
+            named = f" --db {db}" if db else ""
+            _fail(f"no database at {path}: create one with `salvo init{named}` or `salvo import FILE{named}`")
+    return _store(db)
 
 
 def _split(values: Optional[list[str]]) -> list[str]:
@@ -114,24 +148,14 @@ def with_filters(command):
 
 
 def _filters(options: dict):
-    import datetime as dt
-
     from salvo.analysis import Filters
-
-    def day(value, name):
-        if value is None:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            _fail(f"--{name} {value!r} is not a date (YYYY-MM-DD)")
 
     lists = {name: _split(options[name]) for name in _FILTERS}
     try:
         lists["year"] = [int(y) for y in lists["year"]]
     except ValueError:
         _fail(f"--year takes years such as 2021, not {lists['year']}")
-    filters = Filters(**lists, since=day(options["since"], "since"), until=day(options["until"], "until"),
+    filters = Filters(**lists, since=_day(options["since"], "since"), until=_day(options["until"], "until"),
                       include_candidates=options["include_candidates"])
     from salvo.analysis.filters import FilterError
 
@@ -148,6 +172,10 @@ def init(db: DbOption = None) -> None:
     _console().print(f"Salvo database ready at [bold]{store.url}[/] (revision {store.revision()}).")
 
 
+SHOWN_ERRORS = 20
+"""How many of a refused import's errors are printed; the count says how many more there are."""
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A Salvo CSV, XLSX or JSON file (see docs/format.md).")],
@@ -155,6 +183,7 @@ def import_(
     skip_invalid: Annotated[bool, typer.Option(
         help="Import the valid incidents and write rejected rows with reasons to a side file.")] = False,
     rejects: Annotated[Optional[Path], typer.Option(help="Where rejected rows go (default FILE.rejected.csv).")] = None,
+    force: Annotated[bool, typer.Option(help="Let the rejected rows replace an existing file.")] = False,
     summary: Annotated[str, typer.Option(help="How to print the outcome: text or json.",
                                          callback=_choice("text", "json"))] = "text",
     user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
@@ -166,10 +195,30 @@ def import_(
     """Import incidents (Salvo's format) or a public dataset's events (as reports with provenance).
 
     In Salvo's format all errors are reported at once and a file with errors changes nothing.
+    A file whose every row is rejected is a failed import.
     """
     from salvo.importing import ImportRejected, import_file, import_reports
     from salvo.readers import formats
     from salvo.readers.errors import FileError
+    from salvo.storage.store import WriteLockTimeout  # while it waits for that lock, stderr says so (a warning)
+
+    def refused(exc: ImportRejected) -> None:
+        if summary == "json":
+            print(json.dumps(exc.summary.to_json(), ensure_ascii=False))
+        else:
+            console = _console(stderr=True)
+            for error in exc.summary.errors[:SHOWN_ERRORS]:
+                console.print(f"  {error}", markup=False, soft_wrap=True)
+            if len(exc.summary.errors) > SHOWN_ERRORS:
+                console.print(f"  ... and {len(exc.summary.errors) - SHOWN_ERRORS:,} more (--skip-invalid writes every "
+                              "rejected row with its reasons to a file)", markup=False, soft_wrap=True)
+            if exc.every_row_rejected:
+                console.print(f"[bold red]{len(exc.summary.errors)} error(s); every row was rejected, "
+                              "nothing was imported.[/]", soft_wrap=True)
+            else:
+                console.print(f"[bold red]{len(exc.summary.errors)} error(s) in {exc.summary.rejected} incident(s); "
+                              "nothing was imported.[/] Fix them, or use --skip-invalid.", soft_wrap=True)
+        raise typer.Exit(1) from None
 
     if fmt is not None and fmt not in formats.formats():
         _fail(f"--format {fmt!r} is not one of {', '.join(formats.formats())}")
@@ -184,26 +233,20 @@ def import_(
         try:
             with _progress(file) as progress:
                 outcome = import_reports(store, file, chosen, user=user, progress=progress, **options)
-        except FileError as exc:
+        except (FileError, WriteLockTimeout) as exc:
             _fail(f"{exc}; nothing was imported.")
+        except ImportRejected as exc:
+            refused(exc)
         _print_report_summary(outcome, summary)
         return
     try:
         with _progress(file) as progress:
-            outcome = import_file(store, file, skip_invalid=skip_invalid, rejects_path=rejects, user=user,
-                                  progress=progress)
-    except FileError as exc:
+            outcome = import_file(store, file, skip_invalid=skip_invalid, rejects_path=rejects, force=force,
+                                  user=user, progress=progress)
+    except (FileError, WriteLockTimeout) as exc:
         _fail(f"{exc}; nothing was imported.")
     except ImportRejected as exc:
-        if summary == "json":
-            print(json.dumps(exc.summary.to_json(), ensure_ascii=False))
-        else:
-            console = _console(stderr=True)
-            for error in exc.summary.errors:
-                console.print(f"  {error}", markup=False, soft_wrap=True)
-            console.print(f"[bold red]{len(exc.summary.errors)} error(s) in {exc.summary.rejected} incident(s); "
-                          "nothing was imported.[/] Fix them, or use --skip-invalid.", soft_wrap=True)
-        raise typer.Exit(1) from None
+        refused(exc)
     if summary == "json":
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
         return
@@ -277,13 +320,18 @@ def export(
     """Export every incident in Salvo's interchange format (CSV, JSON, XLSX) or as GeoJSON."""
     from salvo.exports import export as run_export
 
-    store = _store(db)
+    store = _existing_store(db)
     try:
         count = run_export(store, fmt, output, stream=sys.stdout)
     except ValueError as exc:
         _fail(str(exc))
     if output:
         _console(stderr=True).print(f"Wrote {count} incidents to {output}.")
+
+
+UNITS = ("projectiles", "incidents")
+YTD_HELP = ("Cut every year at the same day: --until when given, else the latest incident's day (today, if "
+            "incidents are dated later).")
 
 
 @app.command()
@@ -293,17 +341,18 @@ def stats(
     db: DbOption = None,
     by: Annotated[list[str], typer.Option(help="Dimensions: year, quarter, month, munition, actor, affiliation, "
                                                "country, target_category, attribution (repeatable or comma-separated).")] = ["year"],  # noqa: B006
-    unit: Annotated[str, typer.Option(help="projectiles or incidents.")] = "projectiles",
+    unit: Annotated[str, typer.Option(help="projectiles or incidents.", callback=_choice(*UNITS))] = "projectiles",
     share: Annotated[Optional[str], typer.Option(help="Add each row's share of the total over this dimension.")] = None,
-    ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
-    unknown_count: Annotated[int, typer.Option(help="Projectiles counted for a line with unknown count.")] = 1,
+    ytd: Annotated[bool, typer.Option(help=YTD_HELP)] = False,
+    unknown_count: Annotated[int, typer.Option(
+        help="Projectiles counted for a line with unknown count (0 or more).")] = 1,
     fmt: FormatOption = "table",
 ) -> None:
     """Count projectiles or incidents by year, munition, actor, country, ...; shares and year to date."""
     from salvo.analysis import stats as run_stats
     from salvo.analysis.filters import FilterError
 
-    store = _store(db)
+    store = _existing_store(db)
     try:
         result = run_stats(store, by=_split(by), unit=unit, filters=filters, ytd=ytd, share=share,
                            unknown_count=unknown_count)
@@ -312,6 +361,8 @@ def stats(
     from salvo import render
 
     render.stats_output(result, fmt, _console())
+    if fmt != "table" and result.empty_reason:
+        _console(stderr=True).print(f"Nothing counted. {result.empty_reason}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -330,7 +381,7 @@ def sources(
     from salvo.analysis.sources import source_overlap
     from salvo.render_sources import sources_output
 
-    result = source_overlap(_store(db), filters, out_of_scope=out_of_scope)
+    result = source_overlap(_existing_store(db), filters, out_of_scope=out_of_scope)
     sources_output(result, fmt, _console(), limit=limit)
 
 
@@ -339,39 +390,50 @@ def sources(
 def incidents(
     filters,
     db: DbOption = None,
-    ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
-    limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 0,
+    ytd: Annotated[bool, typer.Option(help=YTD_HELP)] = False,
+    limit: Annotated[int, typer.Option(help="Incidents per page (0: every one, streamed).")] = 50,
+    after: Annotated[Optional[str], typer.Option(
+        help="Start after this cursor: the one printed under the previous page.")] = None,
     conflicts: Annotated[bool, typer.Option(help="Only incidents whose reports disagree beyond their precision.")] = False,
     reports: Annotated[bool, typer.Option(help="Show each incident's reports, with their raw rows and ledgers.")] = False,
     fmt: FormatOption = "table",
 ) -> None:
-    """List the incidents behind a figure: same filters as `salvo stats`."""
-    from salvo.analysis import incident_ids
-    from salvo.exports import iter_incidents
-
-    store = _store(db)
-    ids = incident_ids(store, filters, ytd=ytd)
-    if conflicts:
-        from salvo.storage.linked import incidents_with_conflicts
-
-        with store.session() as session:
-            flagged = incidents_with_conflicts(session)
-        ids = [i for i in ids if i in flagged]
-    if limit:
-        ids = ids[:limit]
+    """List the incidents behind a figure, by date, a page at a time: same filters as `salvo stats`."""
     from salvo import render
+    from salvo.storage import queries
 
+    if limit < 0:
+        _fail("--limit must be 0 (every incident) or more")
+    store = _existing_store(db)
+    try:
+        if limit:
+            records, cursor = queries.page(store, filters, after=after, limit=limit, ytd=ytd, conflicts=conflicts)
+        else:
+            records, cursor = queries.iter_incidents(store, filters, order="date", after=after, ytd=ytd,
+                                                     conflicts=conflicts), None
+    except queries.CursorError as exc:
+        _fail(str(exc))
     if reports:
-        details = _details(store, ids)
+        details = _details(store, [r.id for r in records])
         if fmt == "json":
             print(json.dumps([render.detail_json(d) for d in details], ensure_ascii=False, default=str))
         else:
             for detail in details:
                 render.incident_detail(detail, _console())
+    else:
+        title = None if after is None and cursor is None else "Incidents, " + ("next page" if after else "first page")
+        render.incidents_output(records, fmt, _console(), title=title)
+    _next_page(cursor, fmt)
+
+
+def _next_page(cursor: Optional[str], fmt: str) -> None:
+    """Say how to get the next page: under a table, or on stderr so that CSV and JSON stay clean."""
+    if cursor is None:
         return
-    order = {incident_id: n for n, incident_id in enumerate(ids)}
-    records = sorted(iter_incidents(store, ids), key=lambda r: order[r.id]) if ids else []
-    render.incidents_output(records, fmt, _console())
+    import shlex
+
+    _console(stderr=fmt != "table").print(f"More: add --after {shlex.quote(cursor)} for the next page.",
+                                          markup=False, soft_wrap=True)
 
 
 def _details(store, ids: list[str]) -> list[dict]:
@@ -382,21 +444,102 @@ def _details(store, ids: list[str]) -> list[dict]:
 
 
 @app.command()
+def reports(
+    db: DbOption = None,
+    dataset: Annotated[Optional[list[str]], typer.Option(
+        help="Only reports of these datasets (acled, ucdp_ged, salvo, ...; repeatable or comma-separated).")] = None,
+    scope: Annotated[Optional[str], typer.Option(
+        help="in: only reports inside the tracker's scope; out: only those outside it.")] = None,
+    linked: Annotated[Optional[bool], typer.Option(
+        "--linked/--unlinked", help="Only reports linked to an incident, or only those not (yet) linked.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        help="Only reports of events on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(
+        help="Only reports of events on or before this date (YYYY-MM-DD).")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(help="Only these countries (ISO code or name).")] = None,
+    limit: Annotated[int, typer.Option(help="Reports per page (0: every one, streamed).")] = 50,
+    after: Annotated[Optional[str], typer.Option(
+        help="Start after this cursor: the one printed under the previous page.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """List the stored reports (each source's account of an event) in the order they were read, a page at a time."""
+    from salvo import render
+    from salvo.storage import queries
+
+    if scope not in (None, "in", "out"):
+        _fail(f"--scope takes in or out, not {scope!r}")
+    if limit < 0:
+        _fail("--limit must be 0 (every report) or more")
+    chosen = queries.ReportFilters(
+        dataset=_split(dataset), country=[_country_code(c) for c in _split(country)],
+        in_scope=None if scope is None else scope == "in", linked=linked,
+        since=_day(since, "since"), until=_day(until, "until"))
+    store = _existing_store(db)
+    try:
+        if limit:
+            found, cursor = queries.report_page(store, chosen, after=after, limit=limit)
+        else:
+            found, cursor = queries.iter_reports(store, chosen, after=after), None
+    except queries.CursorError as exc:
+        _fail(str(exc))
+    title = None if after is None and cursor is None else "Reports, " + ("next page" if after else "first page")
+    render.reports_output(found, fmt, _console(), title=title)
+    _next_page(cursor, fmt)
+
+
+def _day(value: Optional[str], name: str):
+    """A YYYY-MM-DD option as a date (None stays None), or a clear error."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"--{name} {value!r} is not a date (YYYY-MM-DD)")
+
+
+def _country_code(value: str) -> str:
+    from salvo import gazetteer
+
+    found = gazetteer.country(value)
+    if found is None:
+        _fail(f"{value!r} is not a known country")
+    return found.code
+
+
+@app.command()
 def show(
-    incident: Annotated[str, typer.Argument(help="An incident id (an id merged away resolves to its incident).")],
+    item: Annotated[str, typer.Argument(metavar="ID", help=(
+        "An incident id (an id merged away resolves to its incident), or a report's number "
+        "(report:NUMBER when an incident has that id too)."))],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.", callback=_choice("table", "json"))] = "table",
 ) -> None:
-    """One incident: each value and where it came from, conflicts, ledgers, its reports with raw rows, history."""
+    """One incident: each value and its origin, conflicts, ledgers, reports with raw rows, history; or one report."""
     from salvo import render
 
-    details = _details(_store(db), [incident])
-    if not details:
-        _fail(f"no incident {incident!r}")
-    if fmt == "json":
-        print(json.dumps(render.detail_json(details[0]), ensure_ascii=False, default=str))
-    else:
-        render.incident_detail(details[0], _console())
+    store = _existing_store(db)
+    number = item.removeprefix("report:")
+    if number == item:
+        details = _details(store, [item])
+        if details:
+            if fmt == "json":
+                print(json.dumps(render.detail_json(details[0]), ensure_ascii=False, default=str))
+            else:
+                render.incident_detail(details[0], _console())
+            return
+    if number.isdigit():
+        from salvo.storage.queries import report_detail
+
+        detail = report_detail(store, int(number))
+        if detail is not None:
+            if fmt == "json":
+                print(json.dumps(render.report_detail_json(detail), ensure_ascii=False, default=str))
+            else:
+                render.report_detail(detail, _console())
+            return
+    _fail(f"no report {number}" if number != item else f"no incident or report {item!r}")
 
 
 SettingsOption = Annotated[Optional[Path], typer.Option(
@@ -422,12 +565,16 @@ def link_command(
              "write a settings file here.")] = None,
     user: Annotated[Optional[str], typer.Option(help="Name recorded in the audit log.")] = None,
     summary: Annotated[str, typer.Option(help="text or json.", callback=_choice("text", "json"))] = "text",
+    engine: Annotated[str, typer.Option(
+        help="Where blocking and scoring run: polars (in this process) or spark (a local Spark session, or the "
+             "active one under spark-submit; needs the spark extra and Java). Same settings, same incidents.",
+        callback=_choice("polars", "spark"))] = "polars",
 ) -> None:
     """Group every report (datasets, news, analysts' entries) into incidents, incrementally, with stable ids."""
     from salvo.importing import default_user
 
     chosen = _settings(settings)
-    store = _store(db)
+    store = _existing_store(db)
     if estimate is not None:
         from salvo.link.training import estimate_settings
 
@@ -438,8 +585,11 @@ def link_command(
                          f"(prior {fitted.prior:.4f}); wrote {estimate}.")
         return
     from salvo.link import link
+    from salvo.link.spark import available
 
-    outcome = link(store, chosen, user=user or default_user(), full=full)
+    if engine == "spark" and (missing := available()):
+        _fail(f"--engine spark cannot run here: {missing}")
+    outcome = link(store, chosen, user=user or default_user(), full=full, engine=engine)
     if summary == "json":
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
         return
@@ -461,7 +611,7 @@ def review(
     from salvo import render
     from salvo.link import pending
 
-    items = pending(_store(db), limit or None)
+    items = pending(_existing_store(db), limit or None)
     if fmt == "json":
         import dataclasses
 
@@ -476,7 +626,7 @@ def _decide(pair: int, accept: bool, db, reason, user, settings) -> None:
     from salvo.link.review import ReviewError
 
     try:
-        decision, outcome = decide(_store(db), accept=accept, user=user or default_user(), reason=reason,
+        decision, outcome = decide(_existing_store(db), accept=accept, user=user or default_user(), reason=reason,
                                    pair_id=pair, settings=_settings(settings))
     except ReviewError as exc:
         _fail(str(exc))
@@ -515,7 +665,7 @@ def review_undo(decision: Annotated[int, typer.Argument(help="The decision's num
     from salvo.link.review import ReviewError
 
     try:
-        undo(_store(db), decision, user=user or default_user(), reason=reason, settings=_settings(settings))
+        undo(_existing_store(db), decision, user=user or default_user(), reason=reason, settings=_settings(settings))
     except ReviewError as exc:
         _fail(str(exc))
     _console().print(f"Decision {decision} undone; incidents rebuilt.")
@@ -529,14 +679,22 @@ def chart_per_year(
     out: Annotated[Path, typer.Option(help="Folder to write per-year.png, .svg and .html into.")] = Path("out"),
     title: Annotated[str, typer.Option(help="Chart title.")] = "Munitions fired per year, by type",
     source: Annotated[Optional[str], typer.Option(help="Source line under the chart.")] = None,
-    unit: Annotated[str, typer.Option(help="projectiles or incidents.")] = "projectiles",
-    ytd: Annotated[bool, typer.Option(help="Cut every year at the month and day of the latest incident.")] = False,
+    unit: Annotated[str, typer.Option(help="projectiles or incidents.", callback=_choice(*UNITS))] = "projectiles",
+    ytd: Annotated[bool, typer.Option(help=YTD_HELP)] = False,
 ) -> None:
     """Munitions fired per year, stacked by munition type."""
     from salvo import render
+    from salvo.analysis import incident_ids
+    from salvo.analysis.filters import FilterError
+    from salvo.analysis.stats import why_empty
 
-    store = _store(db)
-    paths = render.per_year_files(store, filters, out=out, title=title, source=source, unit=unit, ytd=ytd)
+    store = _existing_store(db)
+    if not incident_ids(store, filters, ytd=ytd):
+        _fail(f"nothing to draw. {why_empty(store, filters)}")
+    try:
+        paths = render.per_year_files(store, filters, out=out, title=title, source=source, unit=unit, ytd=ytd)
+    except FilterError as exc:
+        _fail(str(exc))
     for path in paths:
         _console().print(f"Wrote {path}")
 
@@ -677,8 +835,21 @@ def demo(
 
 
 def main() -> None:
-    """Entry point of the `salvo` command."""
-    app()
+    """Entry point of the `salvo` command.
+
+    An error of Salvo's hierarchy (salvo.errors) that a command did not turn into a message
+    itself still ends in one line naming what was wrong, with its kind's exit code, never a
+    traceback.
+    """
+    from salvo.errors import SalvoError
+
+    try:
+        app()
+    except SalvoError as exc:
+        try:
+            _fail(str(exc), code=exc.exit_code)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def build(db: str, console):
     console.print(f"Linked {linked.reports:,} reports into {linked.incidents_added:,} incidents "
                   f"({counted:,} in the tracker's scope, {linked.out_of_scope_incidents:,} kept out of scope); "
                   f"{linked.linked_pairs:,} pairs linked, {linked.queued_pairs:,} in the review queue "
-                  f"(`salvo review --db {db}`).\n", soft_wrap=True)
+                  f"(`salvo review --db {store.url}`).\n", soft_wrap=True)
     return store
 
 

@@ -13,33 +13,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from salvo.model import Incident
 from salvo.readers.salvo_format import COLUMNS
 from salvo.records import IncidentRecord
-from salvo.storage import Store
-from salvo.storage.incidents import to_record
+from salvo.safe_text import spreadsheet_text, starts_like_formula
+from salvo.storage import Store, queries
 
 FORMATS = ("csv", "json", "geojson", "xlsx")
 
 
-def iter_incidents(store: Store, ids: list[str] | None = None, chunk: int = 2000) -> Iterator[IncidentRecord]:
-    """Every incident (or those with the given ids) as records, ordered by id, read in chunks."""
-    last = ""
-    while True:
-        with store.session() as session:
-            query = (select(Incident).options(selectinload(Incident.munitions))
-                     .where(Incident.id > last).order_by(Incident.id).limit(chunk))
-            if ids is not None:
-                query = query.where(Incident.id.in_(ids))
-            rows = list(session.scalars(query))
-            records = [to_record(row) for row in rows]
-        if not records:
-            return
-        yield from records
-        last = records[-1].id
+def iter_incidents(store: Store, ids: list[str] | None = None, chunk: int = 2000, *,
+                   filters=None) -> Iterator[IncidentRecord]:
+    """Every incident (or those with the given ids, or those `filters` keep) as records, ordered by id.
+
+    A stream through salvo.storage.queries: `chunk` rows at a time, memory flat.
+    """
+    if ids is not None:
+        return queries.incidents_by_id(store, ids, batch=chunk)
+    return queries.iter_incidents(store, filters, order="id", batch=chunk)
 
 
 def format_date(record: IncidentRecord) -> str:
@@ -54,17 +44,20 @@ def format_date(record: IncidentRecord) -> str:
 
 
 def _cell(value) -> str:
+    """A value as CSV text; text itself is quoted where a spreadsheet would run it (safe_text.spreadsheet_text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     return str(value)
 
 
-def csv_rows(record: IncidentRecord) -> Iterator[dict[str, str]]:
-    """The interchange rows of one incident: one per munition line."""
+def _row_values(record: IncidentRecord) -> Iterator[dict[str, object]]:
+    """The interchange rows of one incident as typed values (text, numbers, booleans, None), one per munition line."""
     base = {
         "incident_id": record.id, "date": format_date(record), "date_precision": record.date_precision,
         "country": record.country, "location": record.location, "place_id": record.place_id, "latitude": record.latitude,
@@ -81,11 +74,21 @@ def csv_rows(record: IncidentRecord) -> Iterator[dict[str, str]]:
         if line is not None:
             row.update(munition_type=line.munition_type, count=line.count, count_estimate=line.count_estimate,
                        intercepted=line.intercepted, impacted=line.impacted, failed=line.failed)
-        yield {name: _cell(row.get(name)) for name in COLUMNS}
+        yield {name: row.get(name) for name in COLUMNS}
+
+
+def csv_rows(record: IncidentRecord) -> Iterator[dict[str, str]]:
+    """The interchange rows of one incident as CSV cells: one per munition line."""
+    for row in _row_values(record):
+        yield {name: _cell(value) for name, value in row.items()}
 
 
 def write_csv(records, handle: IO[str]) -> int:
-    """Write records as interchange CSV; returns the number of incidents."""
+    """Write records as interchange CSV; returns the number of incidents.
+
+    Text that a spreadsheet would take for a formula gets a leading quote (docs/format.md,
+    "Exports and spreadsheets"); numbers are written as they are, a negative longitude too.
+    """
     writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
@@ -140,7 +143,11 @@ def write_geojson(records, handle: IO[str]) -> int:
 
 
 def write_xlsx(records, path: Path) -> int:
-    """Write records as an interchange XLSX workbook (one sheet, same columns as CSV)."""
+    """Write records as an interchange XLSX workbook (one sheet, same columns as CSV).
+
+    Every cell has its type: text is written as text, never as a formula, whatever it
+    starts with, and numbers and booleans as themselves, so a spreadsheet sorts and sums them.
+    """
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -148,17 +155,40 @@ def write_xlsx(records, path: Path) -> int:
     sheet.append(list(COLUMNS))
     n = 0
     for n, record in enumerate(records, start=1):
-        for row in csv_rows(record):
-            sheet.append([row[c] for c in COLUMNS])
+        for row in _row_values(record):
+            sheet.append([_xlsx_cell(sheet, value) for value in row.values()])
     workbook.save(path)
     return n
 
 
-def export(store: Store, fmt: str, destination: Path | None, ids: list[str] | None = None, stream=None) -> int:
-    """Export the store's incidents in `fmt` to `destination` (or `stream`); returns how many."""
+def _xlsx_cell(sheet, value):
+    """One value as a typed XLSX cell: text as a string cell (never a formula), numbers and booleans as given.
+
+    Text that starts like a formula also carries Excel's quote-prefix style, the mark Excel
+    itself sets when a user types a leading ``'``: it shows as text and stays text when edited.
+    The text itself is stored unchanged.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    if starts_like_formula(value):
+        cell.quotePrefix = True
+    return cell
+
+
+def export(store: Store, fmt: str, destination: Path | None, ids: list[str] | None = None, stream=None, *,
+           filters=None) -> int:
+    """Export the store's incidents (or those with these ids, or those `filters` keep) in `fmt`; returns how many.
+
+    Written to `destination`, or to `stream` when there is none; incidents are
+    streamed from the store in id order, never all held at once.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    records = iter_incidents(store, ids)
+    records = iter_incidents(store, ids, filters=filters)
     if fmt == "xlsx":
         if destination is None:
             raise ValueError("XLSX export needs an output file (--output FILE.xlsx)")

@@ -3,7 +3,9 @@
 :func:`import_file` reads Salvo's interchange format: a file with any invalid
 row changes nothing, and every error is reported at once; with
 ``skip_invalid`` the valid incidents are imported and the rejected rows are
-written, with their reasons, to a side file. Every incident it writes rests
+written, with their reasons, to a side file (never over the input or, unless
+forced, any existing file). A file whose every row is rejected is a failed
+import, with either reader. Every incident it writes rests
 on a report, an analyst's entry (dataset ``salvo``, keyed by the incident
 id, linked to its incident), with the file, row and raw row(s) as its
 provenance. :func:`import_reports` reads a
@@ -15,15 +17,17 @@ Importing the same file twice leaves the same database.
 from __future__ import annotations
 
 import getpass
+import os
 import uuid
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
 
+from salvo.errors import InputError
 from salvo.model import ImportRun
 from salvo.readers import salvo_format
 from salvo.readers.errors import FileError, RowError
@@ -32,6 +36,7 @@ from salvo.storage.store import prepare_bulk_write
 from salvo.background import in_background, prefetch
 from salvo.storage.bulk import WriteCounts, has_incidents, prepare, write_prepared
 from salvo.storage.bulk_reports import has_reports, insert_beside_incidents, write_reports
+from salvo.safe_text import FORMULA_CELL
 
 
 @dataclass
@@ -66,12 +71,17 @@ Progress = Callable[[int, int, int], None]
 """Called as progress(rows read, bytes read, file size) while an import runs."""
 
 
-class ImportRejected(Exception):
-    """The file had invalid rows and nothing was imported; `summary.errors` lists them all."""
+class ImportRejected(InputError):
+    """Nothing was imported: the file had invalid rows, or no valid one; `summary.errors` lists them all.
 
-    def __init__(self, summary: ImportSummary):
-        super().__init__(f"{summary.file}: {len(summary.errors)} error(s); nothing was imported")
+    `every_row_rejected` tells the second case: the import skipped invalid rows and none was left.
+    """
+
+    def __init__(self, summary: ImportSummary, *, every_row_rejected: bool = False):
+        what = "every row was rejected" if every_row_rejected else "invalid rows"
+        super().__init__(f"{summary.file}: {what} ({len(summary.errors)} error(s)); nothing was imported")
         self.summary = summary
+        self.every_row_rejected = every_row_rejected
 
 
 def default_user() -> str:
@@ -93,19 +103,26 @@ def file_digest(path: Path) -> str:
 
 def import_file(
     store: Store, path: str | Path, *, skip_invalid: bool = False, rejects_path: str | Path | None = None,
-    user: str | None = None, default_status: str = "reviewed", progress: Progress | None = None,
+    force: bool = False, user: str | None = None, default_status: str = "reviewed", progress: Progress | None = None,
 ) -> ImportSummary:
     """Import a Salvo-format file (CSV, XLSX or JSON) into `store`.
 
+    With `skip_invalid`, rejected rows go to `rejects_path` (default
+    ``FILE.rejected.csv``), which is checked before anything is read
+    (:func:`check_rejects_path`; `force` lets it replace an existing file).
     `progress`, when given, is called after each batch with the rows read so
     far, the bytes read so far and the file's size. Raises
     :class:`ImportRejected` when rows are invalid and `skip_invalid` is false,
-    and :class:`~salvo.readers.errors.FileError` when the file cannot be read;
-    in both cases the store is unchanged.
+    or when every row is invalid, and :class:`~salvo.readers.errors.FileError`
+    when the file cannot be read or the rejects path cannot be written; in
+    every case the store is unchanged.
     """
     path = Path(path)
     if not path.is_file():
         raise FileError(RowError(str(path), None, None, None, "no such file"))
+    target = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejected.csv")
+    if skip_invalid:
+        check_rejects_path(target, [path, *_database_files(store)], force=force)
     summary = ImportSummary(file=str(path), format="salvo-" + (path.suffix.lstrip(".").lower() or "csv"))
     rejected: list = []
     digest = file_digest(path)
@@ -154,15 +171,54 @@ def import_file(
         if summary.errors and not skip_invalid:
             session.rollback()
             raise ImportRejected(summary)
+        if summary.rejected and not summary.incidents:
+            session.rollback()
+            raise ImportRejected(summary, every_row_rejected=True)
         run.rows, run.rejected = summary.rows, summary.rejected
         run.added, run.updated, run.unchanged = counts.added, counts.updated, counts.unchanged
     summary.added, summary.updated, summary.unchanged = counts.added, counts.updated, counts.unchanged
     summary.committed = True
     if rejected:
-        target = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejected.csv")
-        pl.concat(rejected, how="diagonal").write_csv(target)
+        with target.open("w" if force else "x", encoding="utf-8", newline="") as handle:
+            rows = pl.concat(rejected, how="diagonal")
+            rows.with_columns(pl.col(pl.String).str.replace(FORMULA_CELL, "'${1}")).write_csv(handle)
         summary.rejects_file = str(target)
     return summary
+
+
+def check_rejects_path(rejects: Path, inputs: Iterable[Path], *, force: bool = False) -> None:
+    """Refuse, with a FileError, a rejects path that would overwrite something or could not be written.
+
+    Checked before an import reads a row, so that a bad path costs nothing: it may not be one of
+    `inputs` (the file being imported, the database), nor, unless `force`, any existing file, and
+    its folder must exist and be writable.
+    """
+    def refuse(reason: str) -> None:
+        raise FileError(RowError(str(rejects), None, None, None, reason))
+
+    if any(_same_file(rejects, other) for other in inputs):
+        refuse("is a file this import reads or writes; rejected rows must go to a file of their own")
+    if rejects.is_dir():
+        refuse("is a folder; name a file for the rejected rows")
+    if rejects.exists() and not force:
+        refuse("already exists; rejected rows are not written over it unless forced (--force)")
+    folder = rejects.parent
+    if not folder.is_dir():
+        refuse(f"cannot be written: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        refuse(f"cannot be written: the folder {folder} is not writable")
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    if path.exists() and other.exists():
+        return os.path.samefile(path, other)
+    return path.resolve() == other.resolve()
+
+
+def _database_files(store: Store) -> list[Path]:
+    """The file of a SQLite store (none for a server or an in-memory database)."""
+    database = store.engine.url.database
+    return [Path(database)] if store.is_sqlite and database and database != ":memory:" else []
 
 
 ANALYST_DATASET = "salvo"
@@ -268,7 +324,8 @@ def import_reports(
     adds new ones and marks withdrawn those its file no longer has. Unreadable
     rows, and rows repeating a key already read, are reported and skipped.
     `options` go to the reader (``mapping=`` for the mapped format). One
-    transaction: a file that cannot be read (FileError) changes nothing.
+    transaction: a file that cannot be read (FileError), or whose every row
+    is rejected (ImportRejected), changes nothing.
     """
     from salvo.readers.formats import reader as dataset_reader
     from salvo.storage.bulk_reports import withdraw_missing
@@ -307,6 +364,8 @@ def import_reports(
             summary.out_of_scope += frame.height - int(frame["in_scope"].sum())
             unresolved = frame.filter(pl.col("actor_name").is_not_null() & pl.col("actor_id").is_null())
             summary.unresolved_actors.update(dict(unresolved["actor_name"].value_counts().iter_rows()))
+        if summary.rejected and not summary.incidents:
+            raise ImportRejected(summary, every_row_rejected=True)  # leaving the block rolls back
         for dataset, keys in seen.items():
             if not fresh.get(dataset, True):
                 summary.withdrawn += withdraw_missing(session, dataset, str(path), keys)

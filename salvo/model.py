@@ -38,10 +38,11 @@ class Base(DeclarativeBase):
 
 
 class Meta(Base):
-    """Key/value facts about the store: its id and its revision counter.
+    """Key/value facts about the store: its id, its revision counter and (on PostgreSQL) its state token.
 
-    The revision goes up with every committed change to incidents, so cached
-    analytics can tell whether they are still exact.
+    The revision counts committed changes to incidents, for people; caches
+    rely on the state token instead (salvo.storage.store.Store.state_token),
+    which any write changes.
     """
 
     __tablename__ = "meta"
@@ -145,6 +146,8 @@ class MunitionLine(Base):
 
     Only reported outcomes are stored: ``count - intercepted - impacted - failed``
     is unknown, never guessed. An incident has at most one line per munition type.
+    Salvo-format imports hold each figure to the codebook's ``limits.max_count``, so a 32-bit
+    Integer column (PostgreSQL's) holds it and totals over the lines fit 64 bits.
     """
 
     __tablename__ = "munition_lines"

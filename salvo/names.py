@@ -25,8 +25,11 @@ _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه",
 def normalise(name: str) -> str:
     """Reduce a name to the key under which its spellings are indexed.
 
-    Case, diacritics, apostrophes, hyphens and the article "al-"/"the" are
-    dropped, so "Ayn al-Asad", "Ain Al Asad" and "ain al-asad" share a key.
+    Compatibility forms (fullwidth letters, ligatures), case, diacritics,
+    apostrophes, hyphens, the article "al-"/"the" and invisible format
+    characters (zero-width spaces and joiners, bidirectional marks, embeddings
+    and isolates, soft hyphens) are dropped, so "Ayn al-Asad", "Ain Al Asad"
+    and "ain al-asad" share a key, and a pasted "Hez\u200bbollah" is "hezbollah".
 
     >>> normalise("Kata'ib Hizballah") == normalise("kataib hizballah")
     True
@@ -41,7 +44,7 @@ def normalise(name: str) -> str:
 
 def _once(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
     text = text.casefold()
     text = _PUNCT.sub("", text)

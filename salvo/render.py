@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import sys
 from pathlib import Path
 
 from salvo import codebook
+from salvo.safe_text import spreadsheet_text
 
 _VOCAB_OF = {"munition": "munition_type", "target_category": "target_category", "attribution": "attribution",
              "affiliation": "affiliation"}
@@ -103,8 +103,12 @@ def stats_output(result, fmt: str, console) -> None:
         columns = [*result.by, "count"] + (["share"] if result.share else [])
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(result.rows)
+        writer.writerows(_spreadsheet_row(row) for row in result.rows)
     else:
+        if not result.rows:
+            console.print(f"No {result.unit} counted. {result.empty_reason or ''}".rstrip(), markup=False,
+                          soft_wrap=True)
+            return
         console.print(stats_table(result))
         for note in result.notes:
             console.print(f"[dim]{note}[/]")
@@ -126,27 +130,54 @@ def incident_line(record) -> dict:
     }
 
 
-def incidents_output(records, fmt: str, console) -> None:
-    """Print incidents as a table, CSV or JSON."""
-    rows = [incident_line(r) for r in records]
-    if fmt == "json":
-        print(json.dumps(rows, ensure_ascii=False))
-        return
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        print(buffer.getvalue(), end="")
-        return
-    from rich.table import Table
+INCIDENT_LINE_FIELDS = ("id", "date", "date_precision", "country", "place", "actor", "actor_id", "target_category",
+                        "munitions", "sources", "status")
 
-    table = Table(title=f"{len(rows)} incidents", title_justify="left")
-    for name in ("id", "date", "country", "place", "actor", "munitions", "sources"):
-        table.add_column(name.title(), overflow="fold")
+
+def incidents_output(records, fmt: str, console, *, title: str | None = None) -> int:
+    """Print incidents as a table, CSV or JSON; returns how many.
+
+    CSV and JSON are written as the records come, so a listing of every
+    incident streams; a table needs them all first. `title` replaces the
+    table's default title ("N incidents").
+    """
+    return _rows_output((incident_line(r) for r in records), INCIDENT_LINE_FIELDS, fmt, console,
+                        columns=("id", "date", "country", "place", "actor", "munitions", "sources"),
+                        title=title, noun="incidents")
+
+
+def _spreadsheet_row(row: dict) -> dict:
+    """A CSV row whose text cells no spreadsheet runs as formulas (salvo.safe_text, docs/format.md)."""
+    return {k: spreadsheet_text(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
+def _rows_output(rows, fields: tuple[str, ...], fmt: str, console, *, columns: tuple[str, ...],
+                 title: str | None, noun: str) -> int:
+    """Print flat rows as JSON (one list), CSV (`fields`) or a Rich table (`columns`); returns how many."""
+    out, n = sys.stdout, 0
+    if fmt == "json":
+        out.write("[")
+        for n, row in enumerate(rows, start=1):
+            out.write((", " if n > 1 else "") + json.dumps(row, ensure_ascii=False))
+        out.write("]\n")
+        return n
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for n, row in enumerate(rows, start=1):
+            writer.writerow(_spreadsheet_row(row))
+        return n
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = list(rows)
+    table = Table(title=title or f"{len(rows)} {noun}", title_justify="left")
+    for name in columns:
+        table.add_column(name.replace("_", " ").title(), overflow="fold")
     for row in rows:
-        table.add_row(*(row[name] for name in ("id", "date", "country", "place", "actor", "munitions", "sources")))
+        table.add_row(*(Text(str(row[name])) for name in columns))
     console.print(table)
+    return len(rows)
 
 
 def per_year_files(store, filters, *, out: Path, title: str, source: str | None, unit: str = "projectiles",
@@ -352,15 +383,21 @@ def incident_detail(detail: dict, console) -> None:
         for entry in report["provenance"]:
             console.print(f"    read from {entry['file']}, row {entry['row']}, {entry['imported_at']}", markup=False)
             console.print(f"    raw: {json.dumps(entry['raw'], ensure_ascii=False)}", markup=False, soft_wrap=True)
-    if detail["decisions"]:
-        console.print("[bold]Link decisions[/]")
-        for d in detail["decisions"]:
-            console.print(f"  {d['id']}: {d['kind']} {d['reports']} by {d['user']} at {d['at']}"
-                          + (f" ({d['reason']})" if d["reason"] else "")
-                          + (f", revoked {d['revoked_at']}" if d["revoked_at"] else ""), markup=False)
+    _decisions(detail["decisions"], console)
     console.print("[bold]History[/]")
     for h in detail["history"]:
         console.print(f"  {h['at']} {h['user']} {h['action']}: {h['reason'] or ''}", markup=False, soft_wrap=True)
+
+
+def _decisions(decisions: list[dict], console) -> None:
+    """The link decisions that touched an incident or a report, oldest first."""
+    if not decisions:
+        return
+    console.print("[bold]Link decisions[/]")
+    for d in decisions:
+        console.print(f"  {d['id']}: {d['kind']} {d['reports']} by {d['user']} at {d['at']}"
+                      + (f" ({d['reason']})" if d["reason"] else "")
+                      + (f", revoked {d['revoked_at']}" if d["revoked_at"] else ""), markup=False)
 
 
 def _low_best_high(low, best, high) -> str:
@@ -376,6 +413,92 @@ def _origin(source) -> str:
     if source.get("report") is not None:
         text += f", report {source['report']}"
     return text
+
+
+REPORT_LINE_FIELDS = ("id", "dataset", "row_key", "date", "date_precision", "country", "place", "actor",
+                      "munitions", "scope", "incident", "withdrawn", "url")
+
+
+def report_line(report) -> dict:
+    """One report (a ReportRecord) as the flat row `salvo reports` shows."""
+    return {
+        "id": report.id, "dataset": report.dataset, "row_key": report.row_key,
+        "date": report.date.isoformat() if report.date else "", "date_precision": report.date_precision or "",
+        "country": report.country or "", "place": report.location or "", "actor": report.actor_name or "",
+        "munitions": _munitions_text(report.munitions), "scope": "in" if report.in_scope else "out",
+        "incident": report.incident_id or "", "withdrawn": report.withdrawn, "url": report.url or "",
+    }
+
+
+def _munitions_text(lines) -> str:
+    return "; ".join(f"{m.munition_type} {'?' if m.count is None else ('~' if m.count_estimate else '') + str(m.count)}"
+                     for m in lines)
+
+
+def reports_output(reports, fmt: str, console, *, title: str | None = None) -> int:
+    """Print reports as a table, CSV or JSON (streamed, as incidents are); returns how many."""
+    return _rows_output((report_line(r) for r in reports), REPORT_LINE_FIELDS, fmt, console,
+                        columns=("id", "dataset", "row_key", "date", "country", "place", "munitions", "scope",
+                                 "incident"),
+                        title=title, noun="reports")
+
+
+def report_detail_json(detail: dict) -> dict:
+    """A report's detail (salvo.storage.queries.report_detail) as JSON-ready values."""
+    import dataclasses
+
+    def plain(record):
+        if record is None:
+            return None
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in dataclasses.asdict(record).items()}
+
+    return {**detail, "report": plain(detail["report"]), "incident": plain(detail["incident"])}
+
+
+def report_detail(detail: dict, console) -> None:
+    """Print one report: what its source says, where it was read (with the raw rows), and its incident."""
+    from rich.table import Table
+    from rich.text import Text
+
+    report = detail["report"]
+    state = ", ".join(filter(None, ["in scope" if report.in_scope else "out of scope",
+                                    "withdrawn from its dataset" if report.withdrawn else ""]))
+    console.print(f"[bold]report {report.id}[/] — {report.dataset} {report.row_key} ({state})", soft_wrap=True)
+    values = Table(show_header=True, title="What the source says", title_justify="left")
+    for column in ("field", "value"):
+        values.add_column(column, overflow="fold")
+    for name, value in (
+        ("date", f"{report.date} ({report.date_precision})" if report.date else ""),
+        ("published", report.published_at or ""),
+        ("place", ", ".join(str(v) for v in (report.location, report.country) if v)),
+        ("coordinates", f"{report.latitude}, {report.longitude}" if report.latitude is not None else ""),
+        ("target", f"{report.target or ''} [{report.target_category or ''}]"),
+        ("actor", f"{report.actor_id or report.actor_name or ''} ({report.attribution})"),
+        ("munitions", _munitions_text(report.munitions)),
+        ("killed", report.killed), ("injured", report.injured), ("confidence", report.confidence),
+        ("outlet", report.outlet), ("url", report.url),
+    ):
+        values.add_row(name, Text("" if value is None else str(value)))
+    console.print(values)
+    incident = detail["incident"]
+    if incident is None:
+        console.print("Incident: none (not linked yet: `salvo link`)" if not report.incident_id
+                      else f"Incident: {report.incident_id}, which no longer resolves to a live incident", markup=False)
+    else:
+        merged = (f" (the report's incident {detail['resolved_from']} was merged into it)"
+                  if detail["resolved_from"] else "")
+        place = ", ".join(str(v) for v in (incident.location, incident.country) if v)
+        console.print(f"Incident: {incident.id}{merged} — {incident.date or 'undated'}, {place or 'no place'}, "
+                      f"{_munitions_text(incident.munitions) or 'no munitions'}, {incident.status} "
+                      f"(`salvo show {incident.id}`)", markup=False, soft_wrap=True)
+    console.print(f"[bold]Read from[/] ({len(detail['provenance'])})")
+    for entry in detail["provenance"]:
+        console.print(f"  {entry['file']}, row {entry['row']}, {entry['imported_at']}", markup=False, soft_wrap=True)
+        console.print(f"  raw: {json.dumps(entry['raw'], ensure_ascii=False)}", markup=False, soft_wrap=True)
+    if report.text:
+        console.print("[bold]Text[/]")
+        console.print(f"  {report.text}", markup=False, soft_wrap=True)
+    _decisions(detail["decisions"], console)
 
 
 def link_evaluation(result: dict, console) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from salvo.cli import app
-from salvo.importing import ImportRejected, import_file
+from salvo.importing import ImportRejected, import_file, import_reports
 from salvo.model import AuditEntry, ImportRun, Incident, Provenance, Report
 from salvo.readers.errors import FileError
 from salvo.records import IncidentRecord, ReportRecord
@@ -298,3 +298,95 @@ def test_a_deleted_incident_imported_again_is_linked_to_its_report_again(store, 
     assert (summary.added, summary.unchanged) == (1, 1)
     assert [(r.row_key, r.incident_id) for r in salvo_reports(store)] == [("I1", "I1"), ("I2", "I2")]
     assert count(store, Report) == 2 and count(store, Provenance) == 2
+
+
+# -- the rejects file and files with no valid row ---------------------------------------------------
+
+MIXED = [*GOOD, "X3,2024-02-04,IQ,Erbil,,rocket,-3,,reviewed,"]
+
+
+def test_rejected_rows_never_overwrite_the_file_being_imported(store, tmp_path):
+    source = write_csv(tmp_path / "mixed.csv", HEADER, *MIXED)
+    before = source.read_bytes()
+    for target in (source, tmp_path / "." / "mixed.csv"):
+        with pytest.raises(FileError, match="is a file this import reads or writes"):
+            import_file(store, source, skip_invalid=True, rejects_path=target, force=True)
+    assert source.read_bytes() == before and count(store) == 0 and count(store, ImportRun) == 0
+
+
+def test_rejected_rows_never_overwrite_the_database(sqlite_store, tmp_path):
+    source = write_csv(tmp_path / "mixed.csv", HEADER, *MIXED)
+    database = Path(sqlite_store.engine.url.database)
+    with pytest.raises(FileError, match="is a file this import reads or writes"):
+        import_file(sqlite_store, source, skip_invalid=True, rejects_path=database, force=True)
+    assert count(sqlite_store) == 0
+
+
+def test_an_existing_rejects_file_is_kept_unless_forced(store, tmp_path):
+    source = write_csv(tmp_path / "mixed.csv", HEADER, *MIXED)
+    earlier = tmp_path / "mixed.rejected.csv"
+    earlier.write_text("an analyst's notes\n", encoding="utf-8")
+    with pytest.raises(FileError, match="already exists"):
+        import_file(store, source, skip_invalid=True)
+    assert earlier.read_text(encoding="utf-8") == "an analyst's notes\n" and count(store) == 0
+    summary = import_file(store, source, skip_invalid=True, force=True)
+    assert summary.added == 2 and "X3" in earlier.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["no-such-folder/rejects.csv", "."])
+def test_a_rejects_path_that_cannot_be_written_is_refused_before_anything_is_imported(store, tmp_path, target):
+    source = write_csv(tmp_path / "mixed.csv", HEADER, *MIXED)
+    with pytest.raises(FileError, match="does not exist|is a folder"):
+        import_file(store, source, skip_invalid=True, rejects_path=tmp_path / target)
+    assert count(store) == 0 and count(store, ImportRun) == 0
+
+
+def test_the_cli_refuses_a_rejects_path_over_the_input_and_writes_over_a_file_with_force(sqlite_store, tmp_path):
+    source = write_csv(tmp_path / "mixed.csv", HEADER, *MIXED)
+    before = source.read_text(encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(source), "--db", sqlite_store.url, "--skip-invalid",
+                                      "--rejects", str(source), "--force"])
+    assert result.exit_code == 1 and "nothing was imported" in result.output
+    assert source.read_text(encoding="utf-8") == before
+    notes = tmp_path / "notes.csv"
+    notes.write_text("old\n", encoding="utf-8")
+    args = ["import", str(source), "--db", sqlite_store.url, "--skip-invalid", "--rejects", str(notes)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "already exists" in result.output and count(sqlite_store) == 0
+    result = CliRunner().invoke(app, [*args, "--force"])
+    assert result.exit_code == 0 and "X3" in notes.read_text(encoding="utf-8") and count(sqlite_store) == 2
+
+
+def test_a_file_whose_every_row_is_rejected_is_a_failed_import(store, tmp_path):
+    source = write_csv(tmp_path / "bad.csv", HEADER, "X1,2024-02-30,IQ,Erbil,,uav,2,,reviewed,",
+                       "X2,2024-02-03,IQ,Erbil,,rocket,1e9,,reviewed,")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(store, source, skip_invalid=True)
+    assert caught.value.every_row_rejected and len(caught.value.summary.errors) == 2
+    assert "every row was rejected" in str(caught.value)
+    assert count(store) == 0 and count(store, ImportRun) == 0 and count(store, Report) == 0
+    assert not (tmp_path / "bad.rejected.csv").exists()
+
+
+def test_the_cli_fails_when_every_row_is_rejected(sqlite_store, tmp_path):
+    source = write_csv(tmp_path / "bad.csv", HEADER, "X1,2024-02-30,IQ,Erbil,,uav,2,,reviewed,")
+    result = CliRunner().invoke(app, ["import", str(source), "--db", sqlite_store.url, "--skip-invalid"])
+    assert result.exit_code == 1
+    assert "row 2, field 'date'" in result.output and "every row was rejected" in result.output
+    assert count(sqlite_store) == 0
+
+
+MAPPED = Path(__file__).parent / "fixtures" / "mapped_sample"
+
+
+def test_a_dataset_file_whose_every_row_is_rejected_is_a_failed_import(store, tmp_path):
+    header, *rows = (MAPPED.with_suffix(".csv")).read_text(encoding="utf-8").splitlines()
+    undated = [",".join(cells[:1] + ["the day after"] + cells[2:]) for cells in (row.split(",") for row in rows[:3])]
+    source = write_csv(tmp_path / "undated.csv", header, *undated)
+    with pytest.raises(ImportRejected) as caught:
+        import_reports(store, source, "mapped", mapping=MAPPED.with_suffix(".yaml"))
+    assert caught.value.every_row_rejected and [e.row for e in caught.value.summary.errors] == [2, 3, 4]
+    assert count(store, Report) == 0 and count(store, ImportRun) == 0
+    result = CliRunner().invoke(app, ["import", str(source), "--db", store.url, "--format", "mapped",
+                                      "--mapping", str(MAPPED.with_suffix(".yaml"))])
+    assert result.exit_code == 1 and "every row was rejected" in result.output and count(store, Report) == 0

@@ -12,7 +12,7 @@ FACES = {"salvo.cli", "salvo.render", "salvo.render_sources", "salvo.demo"}
 STAGES = {"salvo.readers", "salvo.extract", "salvo.link", "salvo.analysis", "salvo.charts", "salvo.importing",
           "salvo.exports", "salvo.extracting"}
 STORE = {"salvo.model", "salvo.records", "salvo.storage"}
-REFERENCE = {"salvo.codebook", "salvo.gazetteer", "salvo.names"}
+REFERENCE = {"salvo.codebook", "salvo.gazetteer", "salvo.names", "salvo.errors", "salvo.safe_text"}
 LAYERS = [FACES, STAGES, STORE, REFERENCE]
 
 
@@ -54,3 +54,16 @@ def test_reference_imports_nothing_of_salvo_but_names():
         if layer(module) == 3:
             outside = {t for t in imports(path) if layer(t) != 3}
             assert not outside, f"{module} imports {outside}"
+
+
+def private_imports(path: Path) -> set[str]:
+    """The private names (a leading underscore) a module imports from another module of Salvo."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {f"{node.module}.{alias.name}" for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("salvo")
+            for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_another_modules_private_names(path):
+    assert not private_imports(path), f"{path.relative_to(PACKAGE)} imports {private_imports(path)}"

@@ -1,22 +1,25 @@
 """The fact table behind every statistic: one row per incident and munition line.
 
-It is read from the store once and kept, in memory and as a Parquet file in
-the user's cache, under the store's id and revision. Every committed change to
-incidents bumps the revision, so a cached table is used only while it is
-exact; otherwise it is rebuilt. This is Salvo's analytics read path: grouping
-a million incidents in memory takes milliseconds, where SQL row scans take a
-second.
+It is read from the store in one snapshot and kept (salvo.analysis.fact_cache:
+in memory, and as a Parquet file in the user's cache) under the store's state
+token and the table's layout. The token changes with every change to the data,
+whoever made it (Salvo, a codebook sync, plain SQL, a database file restored
+from a backup), so a kept table is used only while the store provably holds
+what it was read from; otherwise the table is read again. Checking costs two
+``stat`` calls on SQLite and one small query on PostgreSQL (see
+docs/caching.md). This is Salvo's analytics read path: grouping a million
+incidents in memory takes milliseconds, where SQL row scans take a second.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy.engine import Connection
 
+from salvo.analysis.fact_cache import FactCache
 from salvo.storage import Store
 
 SCHEMA = {
@@ -27,14 +30,15 @@ SCHEMA = {
 }
 
 # Tombstones (incidents merged into others) and incidents out of the tracker's scope are never counted;
-# their munition lines fall away in the join.
+# their munition lines fall away in the join. Every table read here must renew the state token when
+# written (on PostgreSQL: a trigger of migration 0004; tests/analysis/test_fact_cache.py checks).
 _INCIDENTS = ("SELECT id, date, date_precision, status, country, COALESCE(actor_id, actor_name), actor_id, "
               "target_category, attribution FROM incidents WHERE merged_into IS NULL AND in_scope")
 _LINES = "SELECT incident_id, munition_type, count, intercepted, impacted, failed FROM munition_lines"
 _ACTORS = "SELECT id, affiliation FROM actors"
 
 LAYOUT = 4  # bump when the fact table's columns change, so old cached copies are rebuilt
-_memory: dict[str, tuple[str, int, pl.DataFrame]] = {}
+_default: FactCache | None = None
 
 
 def cache_dir() -> Path:
@@ -43,37 +47,63 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def facts(store: Store) -> pl.DataFrame:
-    """The store's fact table, exact for its current revision."""
-    key = store.url
-    store_id, revision = store.store_id(), store.revision()
-    cached = _memory.get(key)
-    if cached and cached[0] == store_id and cached[1] == revision:
-        return cached[2]
-    frame = _read_parquet(store, store_id, revision)
-    if frame is None:
-        frame = _analytic(_read_store(store))
-        _write_parquet(store, store_id, revision, frame)
-    _memory[key] = (store_id, revision, frame)
+def default_cache() -> FactCache:
+    """This process's cache, its Parquet copies in :func:`cache_dir` (a new cache when that folder changes)."""
+    global _default
+    folder = cache_dir()
+    if _default is None or _default.folder != folder:
+        _default = FactCache(folder)
+    return _default
+
+
+def facts(store: Store, cache: FactCache | None = None) -> pl.DataFrame:
+    """The store's fact table, exactly as the store holds it now.
+
+    Taken from `cache` (by default :func:`default_cache`) when the store shows
+    the state token the kept table was read at; otherwise read in one snapshot
+    and kept under that snapshot's token, when it has one (see
+    :meth:`Store.snapshot`). An in-memory SQLite database, which no other
+    process can open, is kept in memory only.
+    """
+    cache = default_cache() if cache is None else cache
+    on_disk = not _in_memory(store)
+    token = store.state_token()
+    if token is not None:
+        frame = cache.get(store.url, _stamp(token), on_disk=on_disk)
+        if frame is not None:
+            return frame
+    with store.snapshot() as snapshot:
+        frame = analytic(_read_store(snapshot.connection, store.is_sqlite))
+    if snapshot.token is not None:
+        cache.put(store.url, _stamp(snapshot.token), frame, on_disk=on_disk)
     return frame
 
 
-def _read_store(store: Store) -> pl.DataFrame:
-    """The fact rows, read as three plain scans (incidents, lines, actors) and joined in memory."""
+def _stamp(token: str) -> str:
+    """What a kept table must match: the state it was read from, and the layout of its columns."""
+    return f"layout {LAYOUT} {token}"
+
+
+def _in_memory(store: Store) -> bool:
+    """Whether the store is an in-memory SQLite database, which no other process can open."""
+    return store.is_sqlite and store.engine.url.database in (None, "", ":memory:")
+
+
+def _read_store(conn: Connection, is_sqlite: bool) -> pl.DataFrame:
+    """The fact rows, read on `conn` (one snapshot) as three plain scans and joined in memory."""
     # SQLite hands dates back as ISO text; PostgreSQL as dates.
-    date_type = pl.String if store.is_sqlite else pl.Date
-    with store.engine.connect() as conn:
-        cursor = conn.connection.driver_connection.cursor()
-        incidents = _scan(cursor, _INCIDENTS, {
-            "incident_id": pl.String, "date": date_type, "date_precision": pl.String, "status": pl.String,
-            "country": pl.String, "actor": pl.String, "actor_id": pl.String, "target_category": pl.String,
-            "attribution": pl.String})
-        lines = _scan(cursor, _LINES, {
-            "incident_id": pl.String, "munition": pl.String, "count": pl.Int64, "intercepted": pl.Int64,
-            "impacted": pl.Int64, "failed": pl.Int64})
-        actors = _scan(cursor, _ACTORS, {"actor_id": pl.String, "affiliation": pl.String})
-        cursor.close()
-    if store.is_sqlite:
+    date_type = pl.String if is_sqlite else pl.Date
+    cursor = conn.connection.driver_connection.cursor()
+    incidents = _scan(cursor, _INCIDENTS, {
+        "incident_id": pl.String, "date": date_type, "date_precision": pl.String, "status": pl.String,
+        "country": pl.String, "actor": pl.String, "actor_id": pl.String, "target_category": pl.String,
+        "attribution": pl.String})
+    lines = _scan(cursor, _LINES, {
+        "incident_id": pl.String, "munition": pl.String, "count": pl.Int64, "intercepted": pl.Int64,
+        "impacted": pl.Int64, "failed": pl.Int64})
+    actors = _scan(cursor, _ACTORS, {"actor_id": pl.String, "affiliation": pl.String})
+    cursor.close()
+    if is_sqlite:
         incidents = incidents.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
     frame = (lines.join(incidents, on="incident_id", how="right")
              .join(actors, on="actor_id", how="left")
@@ -93,7 +123,7 @@ CATEGORICAL = ("date_precision", "status", "country", "actor", "affiliation", "t
                "munition", "quarter", "month")
 
 
-def _analytic(frame: pl.DataFrame) -> pl.DataFrame:
+def analytic(frame: pl.DataFrame) -> pl.DataFrame:
     """Shape the rows for fast grouping: calendar columns, codes as categoricals, incidents as integers.
 
     Year, quarter and month are null where the date is too coarse to say;
@@ -108,37 +138,3 @@ def _analytic(frame: pl.DataFrame) -> pl.DataFrame:
         month=pl.when(fine).then(pl.col("date").dt.strftime("%Y-%m")),
         incident_key=pl.col("incident_id").rank("dense").cast(pl.UInt32),
     ).with_columns(pl.col(CATEGORICAL).cast(pl.Categorical))
-
-
-def _parquet_path(store: Store) -> Path | None:
-    if store.is_sqlite and store.engine.url.database in (None, "", ":memory:"):
-        return None
-    digest = hashlib.sha1(store.url.encode()).hexdigest()[:16]
-    return cache_dir() / f"facts-{digest}.parquet"
-
-
-def _read_parquet(store: Store, store_id: str, revision: int) -> pl.DataFrame | None:
-    path = _parquet_path(store)
-    if path is None or not path.exists():
-        return None
-    try:
-        stamp = json.loads(path.with_suffix(".json").read_text())
-        if stamp != {"store_id": store_id, "revision": revision, "layout": LAYOUT}:
-            return None
-        return pl.read_parquet(path)
-    except (OSError, ValueError):
-        return None
-
-
-def _write_parquet(store: Store, store_id: str, revision: int, frame: pl.DataFrame) -> None:
-    path = _parquet_path(store)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        frame.write_parquet(tmp)
-        tmp.replace(path)
-        path.with_suffix(".json").write_text(json.dumps({"store_id": store_id, "revision": revision, "layout": LAYOUT}))
-    except OSError:
-        pass

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from salvo import codebook, gazetteer
+from salvo.names import normalise
+from salvo.errors import InputError
 
 # Dimension name -> column of the fact table.
 DIMENSIONS: dict[str, str] = {
@@ -18,8 +20,8 @@ DIMENSIONS: dict[str, str] = {
 COUNTED_STATUSES = ("reviewed", "published")
 
 
-class FilterError(ValueError):
-    """A filter value that names nothing Salvo knows."""
+class FilterError(InputError, ValueError):
+    """A filter value that names nothing Salvo knows, or filters that cannot select anything."""
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Filters:
             country=[_country(v) for v in self.country],
             target_category=[_code("target_category", v) for v in self.target_category],
             attribution=[_code("attribution", v) for v in self.attribution],
-            since=self.since, until=self.until, include_candidates=self.include_candidates,
+            since=self.since, until=_until(self.since, self.until), include_candidates=self.include_candidates,
         )
 
     def expression(self) -> pl.Expr:
@@ -75,12 +77,42 @@ def _code(vocabulary: str, value: str) -> str:
     vocab = codebook.vocabulary(vocabulary)
     if value in vocab:
         return value
-    raise FilterError(f"{value!r} is not a {vocabulary}; expected one of {', '.join(vocab.codes)}")
+    article = "an" if vocabulary[0] in "aeiou" else "a"
+    raise FilterError(f"{value!r} is not {article} {vocabulary}; expected one of {', '.join(vocab.codes)}")
 
 
 def _actor(value: str) -> str:
+    """The codebook id of an actor named by id, name or alias; an unknown name is an error naming the nearest."""
     actor = codebook.actors().resolve(value)
-    return actor.id if actor else value
+    if actor is None:
+        raise FilterError(f"{value!r} is not a known actor; the nearest known actors: "
+                          f"{', '.join(nearest_actors(value))}")
+    return actor.id
+
+
+def nearest_actors(name: str, limit: int = 3) -> list[str]:
+    """The codebook actors whose name or an alias is closest to `name`, as "Name (id)", closest first."""
+    from rapidfuzz import fuzz, process
+
+    spellings = {}
+    for actor in codebook.actors():
+        for spelling in (actor.name, *actor.aliases):
+            spellings.setdefault(spelling, actor)
+    found: dict[str, str] = {}
+    for spelling, _, _ in process.extract(name, list(spellings), scorer=fuzz.WRatio, processor=normalise,
+                                          limit=None):
+        actor = spellings[spelling]
+        found.setdefault(actor.id, f"{actor.name} ({actor.id})")
+        if len(found) == limit:
+            break
+    return list(found.values())
+
+
+def _until(since: dt.date | None, until: dt.date | None) -> dt.date | None:
+    """The last day counted, checked against the first: a range that ends before it starts selects nothing."""
+    if since and until and since > until:
+        raise FilterError(f"since {since} is after until {until}: the date range is empty")
+    return until
 
 
 def _country(value: str) -> str:

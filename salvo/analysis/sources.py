@@ -34,7 +34,7 @@ from itertools import combinations
 import polars as pl
 from sqlalchemy import select
 
-from salvo.analysis.facts import SCHEMA, _analytic
+from salvo.analysis.facts import SCHEMA, analytic
 from salvo.analysis.filters import Filters
 from salvo.analysis.stats import incident_ids
 from salvo.model import ActorRow, Incident, MunitionLine, Report
@@ -223,7 +223,7 @@ def _every_incident(store: Store) -> pl.DataFrame:
              .join(actors, on="actor_id", how="left")
              .with_columns(actor=pl.coalesce("actor_id", "actor_name"),
                            munition=pl.col("munition").fill_null("unknown")))
-    return _analytic(frame.select(list(SCHEMA)))
+    return analytic(frame.select(list(SCHEMA)))
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:

@@ -7,10 +7,14 @@ Counting rules are explicit and returned with every result:
 * ``unit="incidents"`` counts distinct incidents; an incident with two munition
   types counts once under each type, so by-munition rows do not add up.
 * Only reviewed and published incidents are counted unless candidates are asked for.
-* ``ytd=True`` cuts every year at the calendar day (month and day) of the latest
-  incident in range, so each year is compared over the same part of the year.
+* ``ytd=True`` cuts every year at one calendar day (month and day), so each year
+  is compared over the same part of the year: the last day of the date range
+  (``until``) when there is one, as "to date" is to the day the analyst names;
+  else the day of the latest incident in range, or today when that is later.
   Incidents dated only to a month or a year count only when their whole period
   lies before the cut; the result says how many were left out.
+* A result that counts nothing says why (nothing imported, reports not yet
+  linked, only candidates, or the filters) and what to do.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ import polars as pl
 
 from salvo import codebook
 from salvo.analysis.facts import facts
-from salvo.analysis.filters import DIMENSIONS, Filters, FilterError
+from salvo.analysis.filters import COUNTED_STATUSES, DIMENSIONS, Filters, FilterError
 from salvo.storage import Store
+from salvo.storage.counts import store_counts
 
 UNITS = ("projectiles", "incidents")
 _ORDER = {"munition": "munition_type", "target_category": "target_category",
@@ -41,6 +46,7 @@ class StatsResult:
     rows: list[dict]
     share: str | None = None
     ytd_cut: dt.date | None = None
+    ytd_basis: str | None = None
     ytd_excluded: int = 0
     unknown_count: int = 1
     incidents: int = 0
@@ -48,6 +54,7 @@ class StatsResult:
     unknown_count_incidents: int = 0
     unknown_count_lines: int = 0
     undated_incidents: int = 0
+    empty_reason: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -66,14 +73,18 @@ def stats(
         if name not in DIMENSIONS:
             raise FilterError(f"cannot count by {name!r}; choose from {', '.join(DIMENSIONS)}")
     if unit not in UNITS:
-        raise FilterError(f"unit must be one of {', '.join(UNITS)}")
+        raise FilterError(f"{unit!r} is not a unit; choose one of {', '.join(UNITS)}")
+    if unknown_count < 0:
+        raise FilterError(f"an unknown count must count as 0 or more projectiles, not {unknown_count}")
     if share and share not in by:
         by.append(share)
-    frame = selected(store, filters or Filters())
+    filters = filters or Filters()
+    frame = selected(store, filters)
     result = StatsResult(by=by, unit=unit, rows=[], share=share, unknown_count=unknown_count)
     left_out = None
     if ytd:
-        frame, result.ytd_cut, left_out = year_to_date(frame)
+        result.ytd_cut, result.ytd_basis = ytd_cut(frame, until=filters.until)
+        frame, left_out = year_to_date(frame, result.ytd_cut)
     value = (pl.col("count").fill_null(unknown_count).sum() if unit == "projectiles"
              else pl.col("incident_key").n_unique())
     columns = [DIMENSIONS[name] for name in by]
@@ -88,7 +99,9 @@ def stats(
     _describe(described.row(0, named=True), result)
     if rest:
         result.ytd_excluded = rest[0].item()
-        result.notes = counting_notes(result)
+    if not result.incidents:
+        result.empty_reason = why_empty(store, filters)
+    result.notes = counting_notes(result)
     result.rows = _sorted(grouped.rename({DIMENSIONS[n]: n for n in by if DIMENSIONS[n] != n}).to_dicts(), by)
     return result
 
@@ -98,12 +111,18 @@ def selected(store: Store, filters: Filters) -> pl.LazyFrame:
     return facts(store).lazy().filter(filters.expression())
 
 
-def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, pl.LazyFrame]:
-    """Cut each year at the month and day of the latest incident.
+def ytd_cut(frame: pl.LazyFrame, *, until: dt.date | None = None, today: dt.date | None = None
+            ) -> tuple[dt.date | None, str | None]:
+    """The day every year is cut at for "year to date", and what that day is.
 
-    Returns the rows kept, the cut date, and a query counting the incidents
-    left out because they are dated only to a month or year after the cut.
+    "To date" is to the day the analyst names: `until` when given (basis
+    ``"until"``). Otherwise the day of the latest incident dated to a day or
+    week (or to anything, when none is), basis ``"latest incident"``; or
+    `today` (default: the calendar's) when incidents are dated later, basis
+    ``"today"``. (None, None) when nothing is dated.
     """
+    if until is not None:
+        return until, "until"
     dated = frame.filter(pl.col("date").is_not_null())
     latest_day, latest_any = dated.select(
         pl.col("date").filter(pl.col("date_precision").is_in(["day", "week"])).max(),
@@ -111,9 +130,22 @@ def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, pl.
     ).collect().row(0)
     latest = latest_day or latest_any
     if latest is None:
-        return dated, None, dated.select(pl.lit(0))
-    cut_month, cut_day = latest.month, latest.day
-    end_of_month = cut_day == calendar.monthrange(latest.year, cut_month)[1] or (cut_month == 2 and cut_day >= 28)
+        return None, None
+    today = today or dt.date.today()
+    return (latest, "latest incident") if latest <= today else (today, "today")
+
+
+def year_to_date(frame: pl.LazyFrame, cut: dt.date | None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Cut each year at the month and day of `cut` (see :func:`ytd_cut`).
+
+    Returns the dated rows kept, and a query counting the incidents left out
+    because they are dated only to a month or year after the cut.
+    """
+    dated = frame.filter(pl.col("date").is_not_null())
+    if cut is None:
+        return dated, dated.select(pl.lit(0))
+    cut_month, cut_day = cut.month, cut.day
+    end_of_month = cut_day == calendar.monthrange(cut.year, cut_month)[1] or (cut_month == 2 and cut_day >= 28)
     month, day, precision = pl.col("date").dt.month(), pl.col("date").dt.day(), pl.col("date_precision")
     day_kept = (month < cut_month) | ((month == cut_month) & (day <= cut_day))
     month_kept = (month < cut_month) | ((month == cut_month) & pl.lit(end_of_month))
@@ -122,7 +154,7 @@ def year_to_date(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dt.date | None, pl.
             .when(precision == "year").then(year_kept)
             .otherwise(day_kept))
     left_out = dated.filter(~keep & precision.is_in(["month", "year"])).select(pl.col("incident_key").n_unique())
-    return dated.filter(keep), latest, left_out
+    return dated.filter(keep), left_out
 
 
 def _description(frame: pl.LazyFrame, unknown_count: int) -> pl.LazyFrame:
@@ -140,11 +172,16 @@ def _description(frame: pl.LazyFrame, unknown_count: int) -> pl.LazyFrame:
 def _describe(totals: dict, result: StatsResult) -> None:
     for name, value in totals.items():
         setattr(result, name, int(value or 0))
-    result.notes = counting_notes(result)
+
+
+_YTD_BASIS = {"until": "the end of the date range", "latest incident": "the day of the latest incident",
+              "today": "today, as the latest incidents are dated later"}
 
 
 def counting_notes(result: StatsResult) -> list[str]:
-    """The counting rules behind a result, in words, to print under its table."""
+    """The counting rules behind a result, in words, to print under its table; why it is empty, when it is."""
+    if not result.incidents and result.empty_reason:
+        return [result.empty_reason]
     notes = []
     if result.unit == "projectiles":
         notes.append(
@@ -156,8 +193,9 @@ def counting_notes(result: StatsResult) -> list[str]:
         notes.append("Incidents: each incident counted once per group; an incident with several munition "
                      "types counts under each type.")
     if result.ytd_cut:
+        basis = _YTD_BASIS.get(result.ytd_basis or "", "")
         notes.append(
-            f"Year to date: every year cut at {result.ytd_cut:%d %B} (latest incident: {result.ytd_cut}); "
+            f"Year to date: every year cut at {result.ytd_cut:%d %B} ({basis}, {result.ytd_cut}); "
             f"{result.ytd_excluded} incidents dated only to a month or year after the cut were left out."
         )
     elif result.undated_incidents and any(n in ("year", "quarter", "month") for n in result.by):
@@ -186,6 +224,36 @@ def incident_ids(store: Store, filters: Filters, *, ytd: bool = False) -> list[s
     """The ids of the incidents behind a statistic with these filters, ordered by date then id."""
     frame = selected(store, filters)
     if ytd:
-        frame = year_to_date(frame)[0]
+        frame = year_to_date(frame, ytd_cut(frame, until=filters.until)[0])[0]
     return (frame.select("incident_id", "date").unique("incident_id")
             .sort(["date", "incident_id"], nulls_last=True).collect()["incident_id"].to_list())
+
+
+def why_empty(store: Store, filters: Filters) -> str:
+    """Why these filters count no incident, in words, with what to do about it.
+
+    An empty table alone cannot tell "nothing happened" from "nothing imported",
+    "reports not yet linked" or "only candidates"; this says which.
+    """
+    with store.session() as session:
+        held = store_counts(session)
+    waiting = (f"{held.unlinked_reports:,} report(s) are not yet in incidents: run `salvo link` to group them "
+               "into incidents." if held.unlinked_reports else "")
+    incidents = held.in_scope_incidents + held.out_of_scope_incidents
+    if not held.reports and not incidents:
+        return "The store is empty: import incidents or a dataset's reports first (`salvo import FILE`)."
+    if not incidents:
+        return f"No incidents yet; {waiting}" if waiting else "No incidents yet, and no report waiting to be linked."
+    counted = (held.in_scope_incidents if filters.include_candidates
+               else sum(held.incidents.get(status, 0) for status in COUNTED_STATUSES))
+    if counted:
+        because = f"No incident matches the filters; without them, {counted:,} would be counted."
+    else:
+        parts = []
+        if held.in_scope_incidents:
+            parts.append(f"{held.in_scope_incidents:,} are candidates (counted once reviewed, or with "
+                         "--include-candidates)")
+        if held.out_of_scope_incidents:
+            parts.append(f"{held.out_of_scope_incidents:,} are out of the tracker's scope (kept, not counted)")
+        because = f"None of the {incidents:,} incident(s) is counted: {'; '.join(parts)}."
+    return f"{because} {waiting}".strip()

@@ -3,7 +3,9 @@
 It is drawn from the rows of a ``by=["year", "munition"]`` statistic, so the
 chart shows exactly the figures the table prints. PNG and SVG are rendered by
 vl-convert and the HTML file embeds the Vega libraries, so nothing is fetched
-from the internet to draw or to view it.
+from the internet to draw or to view it. Titles, source lines and labels may hold
+any text: Vega draws them as text, and the HTML file embeds the specification as
+script-safe JSON, so no text can end its script block or add markup.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from salvo import codebook
+from salvo.safe_text import ScriptJSONEncoder
 
 # One colour per munition type, in codebook order; chosen to stay apart in print and for colour-blind readers.
 PALETTE = {
@@ -63,13 +66,18 @@ def per_year_chart(rows: list[dict], *, title: str, subtitle: str = "", source: 
 
 
 def save_chart(chart, out_dir: Path, name: str = "per-year", formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write the chart as PNG, SVG and self-contained HTML; returns the paths written."""
+    """Write the chart as PNG, SVG and self-contained HTML; returns the paths written.
+
+    The HTML file carries the chart's specification inside a ``<script>`` element, written
+    as script-safe JSON (safe_text.ScriptJSONEncoder): Altair would write a title such as
+    ``</script><script>...`` as it is, ending the element and running what follows.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
         path = out_dir / f"{name}.{fmt}"
         if fmt == "html":
-            chart.save(str(path), format="html", inline=True)
+            chart.save(str(path), format="html", inline=True, json_kwds={"cls": ScriptJSONEncoder})
         elif fmt == "png":
             chart.save(str(path), format="png", scale_factor=2)
         else:

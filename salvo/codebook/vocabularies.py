@@ -39,7 +39,8 @@ class Vocabulary:
         for term in self.terms:
             if term.code == code:
                 return term.label
-        raise KeyError(f"{code!r} is not a {self.name} (expected one of {', '.join(self.codes)})")
+        article = "an" if self.name[:1].lower() in "aeiou" else "a"
+        raise KeyError(f"{code!r} is not {article} {self.name} (expected one of {', '.join(self.codes)})")
 
     def order(self, code: str) -> int:
         """Position of `code` in the vocabulary, for stable sorting; unknown codes sort last."""

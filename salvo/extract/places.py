@@ -51,9 +51,9 @@ def _site_matcher():
 
 @cache
 def _theatre() -> frozenset[str]:
-    from salvo.gazetteer.places import _theatre as theatre
+    from salvo.gazetteer.places import theatre_countries
 
-    return theatre()
+    return theatre_countries()
 
 
 _COUNTRY_WORDS = {

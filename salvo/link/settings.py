@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from salvo.errors import InputError
 
 DEFAULT_SETTINGS = "settings.yaml"
 DATE_RULES = ("overlap", "open")
@@ -26,7 +27,7 @@ SOURCE_KINDS = ("analyst", "curated", "official", "extraction", "machine")
 BLOCKING_KEYS = ("country", "place_id", "at_sea", "actor_id", "munition", "dataset")
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError, ValueError):
     """A settings file that cannot be used: names the file, the key and what is wrong."""
 
     def __init__(self, file: str, key: str, reason: str):

@@ -16,18 +16,23 @@ releases), mapped with the tables of ``mappings/acled.yaml``:
 * ``actor1`` resolved through the reader's own table and the codebook's aliases
   (salvo.readers.actor_names); unresolved names are kept verbatim; ``actor2``
   is the target, its category from the target table or, failing that, from the
-  notes ("container ship" is commercial shipping). An interception ("Disrupted
-  weapons use") is read the other way round: ACLED's actor2 fired, its actor1
-  stopped the weapons, and every projectile counted is intercepted;
+  notes ("container ship" is commercial shipping); an attack on a merchant ship
+  is commercial shipping whether ACLED gives the ship's side as civilians or
+  not at all. An interception ("Disrupted weapons use") is read the other way
+  round: ACLED's actor2 fired, its actor1 stopped the weapons;
 * munition types and counts from ``notes`` ("fired 3 anti-ship ballistic
-  missiles"), else from ``sub_event_type`` ("Shelling/artillery/missile attack"
-  is an unknown munition with no count);
+  missiles"), with how many the notes say were intercepted ("Three rockets
+  were intercepted"; unknown when they give no number), else from
+  ``sub_event_type`` ("Shelling/artillery/missile attack" is an unknown
+  munition with no count);
 * ``fatalities`` as killed; ``source`` split at ";" into the sources, the first
   as the outlet; ``notes`` as the text.
 
 The whole mapping runs as polars expressions over blocks of 50,000 rows, so a
-file of millions of events is read in constant memory. For the API response,
-the number of events read is checked against ``count``.
+file of millions of events is read in constant memory. A file cut short is
+refused before anything is imported: a CSV whose last row has no line break or
+lacks cells, a response whose JSON is not closed; for the API response, the
+number of events read is also checked against ``count``.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from salvo.readers import actor_names, salvo_files
 from salvo.readers.errors import FileError, RowError
 from salvo.readers.json_array import JsonArray
 from salvo.readers.munition_text import munition_lines_column
-from salvo.readers.report_rows import ReportBatch
+from salvo.readers.report_rows import ReportBatch, require_final_line_break
 from salvo.readers.scope import in_scope_column
 
 FORMAT = "acled"
@@ -79,6 +84,7 @@ def read(path: Path) -> Iterator[ReportBatch]:
     if path.suffix.lower() == ".json":
         yield from _read_json(path)
         return
+    require_final_line_break(path)
     consumed = [0]
     frames, _ = salvo_files.frames(path, BATCH_ROWS, consumed, REQUIRED)
     for frame in frames:
@@ -155,29 +161,13 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
     parsed = parsed.with_columns(interception=interception,
                                  attacker=pl.when(interception).then("actor2").otherwise("actor1"),
                                  attacked=pl.when(interception).then("actor1").otherwise("actor2"))
-    munitions = munition_lines_column(parsed["notes"])
-    from_notes = parsed["sub_event_type"].is_in(mapping["notes_name_munitions"])
-    munitions = pl.select(pl.when(from_notes).then(munitions).otherwise(pl.lit([], munitions.dtype))).to_series()
-    fallback = parsed["sub_event_type"].replace_strict(mapping["sub_event_munitions"], default=None,
-                                                       return_dtype=pl.String)
-    parsed = parsed.with_columns(
-        munitions=pl.when(munitions.list.len() > 0).then(munitions)
-        .when(fallback.is_not_null())
-        .then(pl.concat_list(pl.struct(munition_type=fallback, count=pl.lit(None, pl.Int64))))
-        .otherwise(munitions),
-    )
-    stopped = pl.col("munitions").list.eval(pl.element().struct.with_fields(intercepted=pl.field("count")))
-    kept = pl.col("munitions").list.eval(pl.element().struct.with_fields(intercepted=pl.lit(None, pl.Int64)))
-    parsed = parsed.with_columns(munitions=pl.when("interception").then(stopped).otherwise(kept))
+    parsed = parsed.with_columns(munitions=_munitions(parsed))
     parsed = parsed.with_columns(
         date=pl.when(pl.col("date_precision") == "month").then(pl.col("date").dt.truncate("1mo"))
         .otherwise(pl.col("date")),
         **_lookups(parsed),
     )
-    state = pl.col("actor_id").replace_strict(_affiliations(), default=None, return_dtype=pl.String) == "state"
-    parsed = parsed.with_columns(target_category=pl.coalesce(
-        _categories(pl.col("attacked"), "target_actors"),
-        pl.when(state.fill_null(False).not_()).then(_categories(text, "target_notes"))))
+    parsed = parsed.with_columns(target_category=_target_category(text))
     parsed = parsed.with_columns(in_scope=in_scope_column(parsed.with_columns(country=pl.col("country_code"))))
     sources = pl.col("source").fill_null("").str.split(";").list.eval(pl.element().str.strip_chars()) \
         .list.eval(pl.element().filter(pl.element() != ""))
@@ -200,6 +190,49 @@ def _batch(file: str, frame: pl.DataFrame, position: int) -> ReportBatch:
         text=pl.col("notes").replace("", None), in_scope="in_scope",
     )
     return ReportBatch(reports, errors, frame.height, position)
+
+
+def _munitions(parsed: pl.DataFrame) -> pl.Series:
+    """Each row's munition lines: from its notes, with what they say was intercepted, else by its sub-event type.
+
+    Only the attack sub-event types (``notes_name_munitions``) read their
+    notes; the others that imply a munition (``sub_event_munitions``) get that
+    type with no count; the rest get none. A line's ``intercepted`` is the
+    number the notes say were intercepted or shot down (salvo.readers.munition_text),
+    and unknown when they give none: an interception's notes often say only
+    "the rockets were presumably intercepted or fell in open areas".
+    """
+    mapping = _mapping()
+    lines = munition_lines_column(parsed["notes"], intercepted=True)
+    from_notes = parsed["sub_event_type"].is_in(mapping["notes_name_munitions"])
+    fallback = parsed["sub_event_type"].replace_strict(mapping["sub_event_munitions"], default=None,
+                                                       return_dtype=pl.String)
+    named = pl.when(from_notes).then(lines).otherwise(pl.lit([], lines.dtype))
+    implied = pl.concat_list(pl.struct(munition_type=fallback, count=pl.lit(None, pl.Int64),
+                                       intercepted=pl.lit(None, pl.Int64)))
+    return pl.select(pl.when(named.list.len() > 0).then(named).when(fallback.is_not_null()).then(implied)
+                     .otherwise(named)).to_series()
+
+
+def _target_category(notes: pl.Expr) -> pl.Expr:
+    """The target category: a merchant ship, else the target's (``target_actors``), else the notes' (``target_notes``).
+
+    An attack on a merchant ship (``merchant_ship``: the notes name one, and
+    ACLED gives the attacked side as civilians or not at all) is commercial
+    shipping however ACLED codes that side: it writes "Civilians
+    (International)" for some ships and nothing for most. The notes decide
+    only when the attacker is not a state's force, whose own operations
+    mention the ships they guard or board.
+    """
+    mapping = _mapping()
+    attacked = pl.col("attacked").fill_null("")
+    civilian = (attacked == "") | attacked.str.contains(f"(?i){mapping['civilian_actors']}")
+    state = pl.col("actor_id").replace_strict(_affiliations(), default=None, return_dtype=pl.String) == "state"
+    by_notes = state.fill_null(False).not_()
+    ship = by_notes & civilian & notes.str.contains(f"(?i){mapping['merchant_ship']}").fill_null(False)
+    return pl.coalesce(pl.when(ship).then(pl.lit("commercial_shipping")),
+                       _categories(pl.col("attacked"), "target_actors"),
+                       pl.when(by_notes).then(_categories(notes, "target_notes")))
 
 
 def _errors(file: str, parsed: pl.DataFrame) -> list[RowError]:
@@ -264,9 +297,15 @@ def actor_table() -> dict[str, str]:
 
 
 def target_from_notes(notes: str | None, actor_id: str | None) -> str | None:
-    """The target category ACLED notes name (``target_notes``), for one row; none for a state's own operation."""
+    """The target category ACLED notes name, for one row with no target side; none for a state's own operation.
+
+    A merchant ship first (``merchant_ship``), then ``target_notes``, as the
+    export's rows without an ``actor2`` are read.
+    """
     if not notes or (actor_id and _affiliations().get(actor_id) == "state"):
         return None
+    if re.search(_mapping()["merchant_ship"], notes, re.I):
+        return "commercial_shipping"
     for rule in _mapping()["target_notes"]:
         if re.search(rule["pattern"], notes, re.I):
             return rule["category"]

@@ -1,8 +1,10 @@
-"""Row errors: what was wrong with which value, where."""
+"""Row errors: what was wrong with which value, where; and the file error of a file that cannot be read at all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from salvo.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,16 @@ class RowError:
         return f"{where}{value}: {self.reason}"
 
 
-class FieldError(ValueError):
+class FieldError(InputError, ValueError):
     """Raised by a field parser; the reader adds file, row and field."""
 
 
-class FileError(Exception):
-    """A file that cannot be read at all (missing column, bad encoding, truncated)."""
+class FileError(InputError):
+    """A file that cannot be read at all (missing column, bad encoding, cut short): nothing of it is imported.
+
+    `error` says where: the file, and the row (or item) and field when the
+    fault is in one (the row where a file was cut short).
+    """
 
     def __init__(self, error: RowError):
         super().__init__(str(error))

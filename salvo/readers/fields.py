@@ -34,13 +34,25 @@ def text(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
 
 
 def count(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
-    """A whole number of 0 or more; empty means unknown."""
+    """A whole number from 0 to the codebook's ``limits.max_count``; empty means unknown.
+
+    Read exactly, as digits, never through floating point: ``3.0`` (a whole number as
+    spreadsheets and pandas write it) is 3, while ``3.5``, ``1e9``, ``+3`` and ``1,000`` are refused.
+    The usual cell, plain digits within the limit, is settled by one integer cast; only the
+    others are looked at further.
+    """
+    largest = codebook.limits().max_count
     cell = blank(name)
-    number = cell.cast(pl.Float64, strict=False)
-    reason = (pl.when(cell.is_not_null() & (number.is_null() | ~number.is_finite() | (number != number.floor())))
-              .then(pl.lit("not a whole number"))
-              .when(number < 0).then(pl.lit("must be 0 or more")))
-    return pl.when(reason.is_null()).then(number.cast(pl.Int64, strict=False)), reason
+    number = cell.cast(pl.Int64, strict=False)  # digits with an optional sign; null past 2**63
+    spreadsheet = cell.str.strip_suffix(".0").cast(pl.Int64, strict=False)
+    plain = (number >= 0) & (number <= largest) & ~cell.str.starts_with("+") & ~cell.str.starts_with("-")
+    reason = (pl.when(cell.is_null() | plain).then(pl.lit(None, dtype=pl.String))
+              .when(~cell.str.contains(r"^-?[0-9]+(?:\.0)?$"))
+              .then(pl.lit("not a whole number (write digits only, like 12)"))
+              .when(cell.str.starts_with("-")).then(pl.lit("must be 0 or more"))
+              .when(spreadsheet.is_null() | (spreadsheet > largest))
+              .then(pl.lit(f"is more than {largest:,}, the largest count the codebook allows (limits.max_count)")))
+    return pl.when(reason.is_null()).then(pl.coalesce(number, spreadsheet)), reason
 
 
 def boolean(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
@@ -55,7 +67,7 @@ def coordinate(low: float, high: float) -> Parser:
     def parse(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
         cell = blank(name)
         number = cell.cast(pl.Float64, strict=False)
-        reason = (pl.when(cell.is_not_null() & number.is_null()).then(pl.lit("not a number"))
+        reason = (pl.when(cell.is_not_null() & ~number.is_finite().fill_null(False)).then(pl.lit("not a number"))
                   .when((number < low) | (number > high)).then(pl.lit(f"must be between {low:g} and {high:g}")))
         return pl.when(reason.is_null()).then(number), reason
 
@@ -110,14 +122,18 @@ def urls(frame: pl.DataFrame, name: str) -> tuple[pl.Expr, pl.Expr]:
 def dates(name: str, stated: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """ISO dates (YYYY-MM-DD, YYYY-MM or YYYY) with their precision, as the first day of their period.
 
-    `stated` is the stated precision (null: read it from the form of the date).
-    Returns expressions for the dates, their precisions and the reasons.
+    `stated` is the stated precision (null: read it from the form of the date). The first day
+    of the date as written must lie between the codebook's ``limits.earliest_date`` and
+    ``limits.latest_date`` (today). Returns expressions for the dates, their precisions and the reasons.
     """
+    limits = codebook.limits()
+    earliest, latest = limits.earliest_date, limits.latest_date()
+    bound = "limits.latest_date" if limits.latest else "today on the clock furthest ahead, UTC+14"
     cell = blank(name)
     size = cell.str.len_bytes()
     form = (pl.when(size == 10).then(pl.lit("day")).when(size == 7).then(pl.lit("month"))
             .when(size == 4).then(pl.lit("year")))
-    shaped = cell.str.contains(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+    shaped = cell.str.contains(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$")
     iso = pl.when(size == 10).then(cell).when(size == 7).then(cell + "-01").otherwise(cell + "-01-01")
     parsed = iso.str.to_date("%Y-%m-%d", strict=False)
     chosen = pl.when(cell.is_null()).then(None).otherwise(pl.coalesce(stated, form))
@@ -126,6 +142,9 @@ def dates(name: str, stated: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     reason = (pl.when(cell.is_not_null() & ~shaped)
               .then(pl.lit("not a date: write YYYY-MM-DD, YYYY-MM or YYYY"))
               .when(cell.is_not_null() & parsed.is_null()).then(pl.lit("not a calendar date"))
+              .when(parsed < earliest)
+              .then(pl.lit(f"is before {earliest}, the earliest date the codebook allows (limits.earliest_date)"))
+              .when(parsed > latest).then(pl.lit(f"is after {latest} ({bound}): a date cannot be in the future"))
               .when(too_coarse).then(pl.format("date precision '{}' needs a fuller date", chosen)))
     value = (pl.when(chosen == "month").then(parsed.dt.truncate("1mo"))
              .when(chosen == "year").then(parsed.dt.truncate("1y"))

@@ -67,7 +67,7 @@ import yaml
 
 from salvo import codebook, gazetteer
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import munition_records, whole_number
+from salvo.readers.report_rows import complete_rows, munition_records, whole_number
 from salvo.readers.scope import in_scope
 from salvo.records import ReportRecord
 
@@ -207,7 +207,8 @@ def _rows(path: Path) -> Iterator[Any]:
     """First {official name: the file's name}, then (row number, {official name: text}) for each non-empty row.
 
     Raises FileError for text that is not UTF-8, a header without the required
-    columns, or a row with the wrong number of fields.
+    columns, a row with the wrong number of fields, or a file cut short (a last
+    row without its line break: see salvo.readers.report_rows.complete_rows).
     """
     file = str(path)
     try:
@@ -222,6 +223,7 @@ def _rows(path: Path) -> Iterator[Any]:
                     raise FileError(RowError(file, 1, None, None, f"has {count} tab-separated fields, not 61 "
                                              "(GDELT 2.0 events) or 58 (GDELT 1.0)"))
                 header, lines, delimiter, start = columns, itertools.chain([first], handle), "\t", 1
+                expected = f"GDELT {'2.0' if columns is COLUMNS else '1.0'} rows have"
             else:
                 delimiter = "\t" if "\t" in first else ","
                 header = [name.strip() for name in next(csv.reader([first], delimiter=delimiter))]
@@ -229,22 +231,28 @@ def _rows(path: Path) -> Iterator[Any]:
                 missing = [name for name in REQUIRED if name not in columns]
                 if missing:
                     raise FileError(RowError(file, 1, ", ".join(missing), None, "missing GDELT column(s)"))
-                lines, start = handle, 2
+                lines, start, expected = handle, 2, "the header has"
             # Errors name a column as the file does, with the official name when it differs.
             yield {name: name if name == shown else f"{shown} ({name})"
                    for name, shown in zip(columns, header)}
             quoting = csv.QUOTE_NONE if start == 1 else csv.QUOTE_MINIMAL  # official exports never quote
-            for number, values in enumerate(csv.reader(lines, delimiter=delimiter, quoting=quoting), start=start):
-                if not any(value.strip() for value in values):
-                    continue
-                if len(values) != len(columns):
-                    raise FileError(RowError(file, number, None, None,
-                                             f"has {len(values)} fields, not {len(columns)}: not a GDELT events row"))
-                yield number, dict(zip(columns, values))
+            rows = complete_rows(file, lines, len(columns), first=start, delimiter=delimiter, quoting=quoting,
+                                 size=_size(path), expected=expected)
+            for number, values in rows:
+                if any(value.strip() for value in values):
+                    yield number, dict(zip(columns, values))
     except UnicodeDecodeError as exc:
         raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
     except (csv.Error, zipfile.BadZipFile) as exc:
         raise FileError(RowError(file, None, None, None, f"is not a readable GDELT file ({exc})")) from None
+
+
+def _size(path: Path) -> int:
+    """The size in bytes of the text :func:`_text` reads: the file's, or its first member's for a .zip."""
+    if path.suffix.lower() != ".zip":
+        return path.stat().st_size
+    with zipfile.ZipFile(path) as archive:
+        return next(info.file_size for info in archive.infolist() if not info.is_dir())
 
 
 # --- one event ----------------------------------------------------------------

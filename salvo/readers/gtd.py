@@ -37,7 +37,7 @@ import yaml
 from salvo import gazetteer
 from salvo.readers import actor_names
 from salvo.readers.errors import FileError, RowError
-from salvo.readers.report_rows import munition_records, whole_number
+from salvo.readers.report_rows import complete_rows, munition_records, whole_number
 from salvo.readers.scope import in_scope
 from salvo.readers.words import munitions_in
 from salvo.records import ReportRecord, munition_record
@@ -124,7 +124,11 @@ def incident_groups(rows: Iterable[Any]) -> dict[str, list[str]]:
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[list[str] | None, int]]:
-    """(header, its line number), then (values, row number) for each row; values with GTD's N/A as ''."""
+    """(header, its line number), then (values, row number) for each row; values with GTD's N/A as ''.
+
+    A file cut short (a row short of cells, no line break at its end) is a
+    FileError (salvo.readers.report_rows.complete_rows).
+    """
     file = str(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -135,9 +139,11 @@ def _csv_rows(path: Path) -> Iterator[tuple[list[str] | None, int]]:
                 first, start = handle.readline(), 2
             else:
                 separator = ";" if first.count(";") > first.count(",") else ","
-            reader = csv.reader(io.StringIO(first), delimiter=separator)
-            yield [name.strip() for name in next(reader, [])], start
-            for number, values in enumerate(csv.reader(handle, delimiter=separator), start=start + 1):
+            names = [name.strip() for name in next(csv.reader(io.StringIO(first), delimiter=separator), [])]
+            yield names, start
+            rows = complete_rows(file, handle, len(names), first=start + 1, delimiter=separator,
+                                 size=path.stat().st_size)
+            for number, values in rows:
                 yield [_blank(v) for v in values], number
     except UnicodeDecodeError as exc:
         raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
@@ -261,7 +267,8 @@ def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str,
     report under that key: the same event read from an ACLED export is the
     same report, with a second provenance entry. Such rows fill only the date,
     place, ``summary`` (ACLED's notes), ``gname`` (the actor), ``nkill`` and
-    ``scite1`` (ACLED's sources); munition types and counts come from the notes.
+    ``scite1`` (ACLED's sources); munition types, counts and how many were
+    intercepted come from the notes, as for an ACLED export.
     The table drops ACLED's ``geo_precision``; ACLED places an event at the
     named location, so its coordinates are taken as town-precise.
     """
@@ -280,7 +287,7 @@ def _acled_report(file: str, number: int, row: dict[str, str], dates: tuple[str,
     actor_name = row.get("gname") or None
     actor_id = actor_names.resolve(actor_name, actor_table())
     notes = row.get("summary") or ""
-    lines = [munition_record(line) for line in munition_lines(notes)]
+    lines = [munition_record(line) for line in munition_lines(notes, intercepted=True)]
     sources = [s.strip() for s in (row.get("scite1") or "").split(";") if s.strip()]
     target_category = target_from_notes(notes, actor_id)
     return ReportRecord(

@@ -71,7 +71,9 @@ file whole, as the reader did before (250 MB for that file).
 
 A file that is not a JSON array, is cut off (array not closed, alert cut off),
 is not UTF-8 or is not valid JSON is a FileError naming the alert number and
-byte offset where reading stopped; RowErrors already yielded for earlier
+byte offset where reading stopped; so is a file in which no alert has one of
+the fields every alert has (``id``, ``cat``, ``cities``, ``savedAt``), as a
+CSV without a required column is. RowErrors already yielded for earlier
 alerts stay yielded, and no report is yielded before the first pass is done.
 The alert zones file (``alertZones.geojson``, 2 MB) is still loaded whole, once per process.
 """
@@ -102,6 +104,7 @@ FORMAT = "hfc-alerts"
 # alerts without joining salvos fired a quarter of an hour apart.
 WINDOW = dt.timedelta(minutes=5)
 REQUIRED = ("cat", "cities", "savedAt")
+FIELDS = ("id", *REQUIRED)  # what every alert has
 # cat -> (what the alert warns of, the munition type it implies or None)
 CATEGORIES: dict[int, tuple[str, str | None]] = {
     1: ("rockets and missiles", "unknown"),
@@ -246,12 +249,19 @@ class _History:
         self.rising = self.falling = False
 
     def check(self) -> Iterator[RowError]:
-        """The first pass: the RowErrors, and what the second pass needs."""
+        """The first pass: the RowErrors, and what the second pass needs.
+
+        A field that no alert of the file has is a FileError, as a column missing
+        from a CSV header is: the file is not an alert history in this layout.
+        """
         ids = _Ids(self._id)
         previous = None
+        lacking = list(FIELDS)  # the fields no alert has had so far
         elements = _Elements(self.file, self.handle, self.size)
         for number, start, item in elements:
             self.starts.append(start)
+            if lacking and isinstance(item, dict):
+                lacking = [name for name in lacking if item.get(name) in (None, "")]
             alert = _alert(self.file, number, item)
             if isinstance(alert, RowError):
                 self.good.append(0)
@@ -266,6 +276,10 @@ class _History:
                     self.falling = self.falling or alert.time < previous
                 previous = alert.time
         self.end = elements.end
+        if lacking and self.starts:
+            raise FileError(RowError(self.file, None, ", ".join(lacking), None,
+                                     f"no alert of the {len(self.starts)} has this field: not a Pikud HaOref "
+                                     f"alert history (every alert has {', '.join(FIELDS)})"))
 
     def events(self) -> Iterator[list[_Alert]]:
         """The second pass: the launch events, in order of their first alert."""
@@ -508,7 +522,7 @@ class _Elements:
 def _alert(file: str, number: int, item: Any) -> _Alert | RowError:
     if not isinstance(item, dict):
         return RowError(file, number, None, None, "not an alert (a JSON object)")
-    missing = [name for name in ("id", *REQUIRED) if item.get(name) in (None, "")]
+    missing = [name for name in FIELDS if item.get(name) in (None, "")]
     if missing:
         return RowError(file, number, ", ".join(missing), None, "missing alert field(s)")
     key = item["id"]

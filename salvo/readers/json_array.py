@@ -4,7 +4,10 @@ Dataset APIs answer with one JSON document holding an array of records,
 either bare (``[{...}, ...]``) or under a key of an envelope object (ACLED:
 ``{"status": 200, "count": 4046, "data": [{...}, ...]}``). The file is decoded
 a block at a time and each item parsed as soon as it is complete; the
-envelope's other values (``count``) are kept for checks.
+envelope's other values (``count``) are kept for checks. A file that ends
+inside an item, before its array is closed or before the document around the
+array is, was cut short: a FileError names the byte where it ends (and the item
+cut), raised before the caller has seen the end of the items.
 """
 
 from __future__ import annotations
@@ -68,8 +71,7 @@ class JsonArray:
                 at = _SPACE.match(buffer, at).end()
                 if at >= len(buffer):
                     if not more():
-                        raise FileError(RowError(file, None, None, None,
-                                                 f"ends inside the array, after item {number} (truncated?)"))
+                        raise self._cut(None, f"the {self._what()} is not closed after item {number}")
                     continue
                 if buffer[at] == "]":
                     at += 1
@@ -77,10 +79,16 @@ class JsonArray:
                 try:
                     item, end = decoder.raw_decode(buffer, at)
                 except json.JSONDecodeError as exc:
-                    if more():
+                    # The item may go on in the next block: its error is at the end of what is read so far.
+                    going_on = exc.msg.startswith("Unterminated string") or exc.pos >= len(buffer) - 16
+                    if going_on and more():
                         continue
-                    raise FileError(RowError(file, None, None, None,
-                                             f"item {number + 1} is not complete JSON ({exc.msg}; truncated?)")) from None
+                    if going_on:
+                        raise self._cut(number + 1, f"item {number + 1} of the {self._what()} is not complete "
+                                                    f"({exc.msg})") from None
+                    raise FileError(RowError(file, number + 1, None, None,
+                                             f"is not valid JSON in item {number + 1} of the {self._what()} "
+                                             f"({exc.msg})")) from None
                 if end == len(buffer) and more():
                     continue  # a number or literal cut at the block's end may go on
                 number += 1
@@ -89,6 +97,13 @@ class JsonArray:
             while more():
                 pass
             self.envelope = self._envelope(prefix, buffer[at:])
+
+    def _what(self) -> str:
+        return "array" if self.key is None else f"{self.key!r} array"
+
+    def _cut(self, row: int | None, what: str) -> FileError:
+        """The error for a file that ends too soon: where (the byte, the item) and what is left open."""
+        return FileError(RowError(str(self.path), row, None, None, f"is cut short at byte {self.position}: {what}"))
 
     def _array_start(self, buffer: str) -> int | None:
         """Where the array's first item may begin, once the buffer holds the array's opening bracket."""
@@ -118,15 +133,13 @@ class JsonArray:
                 raise FileError(RowError(file, None, None, None, "has text after the JSON array"))
             return {}
         head = re.sub(rf'"{re.escape(self.key)}"\s*:\s*\[$', "", prefix.rstrip()).rstrip().rstrip(",")
-        if not tail.endswith("}"):
-            raise FileError(RowError(file, None, None, None,
-                                     f"ends after the {self.key!r} array without closing the document (truncated?)"))
-        tail = tail.lstrip(",").strip()
+        rest = "{" + tail.removeprefix(",")
         try:
             values = json.loads(head + "}") if head.strip() != "{" else {}
-            if tail.rstrip("}").strip():
-                values.update(json.loads("{" + tail))
+            values.update(json.loads(rest))
         except json.JSONDecodeError as exc:
+            if exc.doc is rest and (exc.pos >= len(rest) or exc.msg.startswith("Unterminated string")):
+                raise self._cut(None, f"the document is not closed after the {self._what()}") from None
             raise FileError(RowError(file, None, None, None,
-                                     f"is not valid JSON around the {self.key!r} array ({exc.msg})")) from None
+                                     f"is not valid JSON around the {self._what()} ({exc.msg})")) from None
         return values

@@ -2,7 +2,9 @@
 
 CSV is read in blocks of bytes cut at record boundaries, so memory stays flat
 whatever the file size; XLSX and JSON files are read whole. Cells stay text:
-validating them is salvo_format's job.
+validating them is salvo_format's job. What a JSON object lacks, or holds in
+the wrong shape, is noted in PROBLEM columns, which salvo_format reports like
+any invalid cell.
 """
 
 from __future__ import annotations
@@ -16,9 +18,22 @@ from pathlib import Path
 import polars as pl
 
 from salvo.readers.errors import FileError, RowError
+from salvo.safe_text import QUOTED_CELL
 
 CHUNK_BYTES = 4 << 20
 ROW = "_row"
+PROBLEM = "_problem:"
+"""Prefix of the columns (``_problem:date``) that say what is wrong with a field of a JSON incident."""
+
+COLUMNS: tuple[str, ...] = (
+    "incident_id", "date", "date_precision", "country", "location", "place_id", "latitude", "longitude",
+    "location_precision", "target", "target_category", "actor", "actor_id", "attribution", "munition_type",
+    "count", "count_estimate", "intercepted", "impacted", "failed", "killed", "killed_low",
+    "killed_high", "injured", "injured_low", "injured_high", "status", "source_url", "notes",
+)
+REQUIRED: tuple[str, ...] = ("incident_id", "date", "munition_type", "count")
+MUNITION_COLUMNS = ("munition_type", "count", "count_estimate", "intercepted", "impacted", "failed")
+_ONE_VALUE = "must be one value (text, a number, true, false or null), not a list or an object"
 
 
 def frames(path: Path, batch_rows: int, consumed: list[int], required: tuple[str, ...]
@@ -39,8 +54,13 @@ def frames(path: Path, batch_rows: int, consumed: list[int], required: tuple[str
 def _check_header(header: list[str], file: str, required: tuple[str, ...]) -> None:
     missing = [name for name in required if name not in header]
     if missing:
+        from salvo.readers import formats
+
+        datasets = ", ".join(name for name in formats.formats() if name not in (formats.SALVO, "mapped"))
         raise FileError(RowError(file, 1, ", ".join(missing), None,
-                                 f"missing required column(s); the header must name {', '.join(required)}"))
+                                 f"missing required column(s); the header must name {', '.join(required)}. "
+                                 f"Not a Salvo file? Salvo also reads these datasets: {datasets} (--format NAME, "
+                                 "docs/readers.md), and any other table through --format mapped --mapping FILE"))
 
 
 def _csv_header(path: Path, required: tuple[str, ...]) -> list[str]:
@@ -88,7 +108,9 @@ def _parse_chunk(chunk: bytes, path: Path, header: list[str], row: int) -> pl.Da
     except pl.exceptions.PolarsError as exc:
         raise FileError(_locate_csv_problem(path, len(header), str(exc))) from None
     return frame.with_row_index(ROW, offset=row).with_columns(
-        pl.col(ROW).cast(pl.Int64), pl.exclude(ROW).fill_null("").str.strip_chars())
+        pl.col(ROW).cast(pl.Int64),
+        # A cell an export quoted so that spreadsheets take it for text (salvo.safe_text) reads back as written.
+        pl.exclude(ROW).fill_null("").str.strip_chars().str.replace(QUOTED_CELL, "${1}"))
 
 
 def _record_boundary(data: bytes, end: int | None = None) -> int:
@@ -174,31 +196,105 @@ def _xlsx_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[d
 
 
 def _json_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[dict]]:
-    """Incidents as JSON objects (a list, or one per line), flattened to one row per munition line."""
+    """Incidents as JSON objects (a list, or one per line), flattened to one row per munition line.
+
+    An incident's row number is its position in the list, or its line in a ``.jsonl`` file.
+    The header ends with the PROBLEM columns the file needs.
+    """
+    rows, header, problems = [], dict.fromkeys(required), {}
+    try:
+        for number, item in _json_items(path):
+            if not isinstance(item, dict):
+                raise FileError(RowError(str(path), number, None, None, "each incident must be a JSON object"))
+            for row in _json_incident(item, required):
+                for key in row:
+                    (problems if key.startswith(PROBLEM) else header)[key] = None
+                rows.append({ROW: number, **row})
+    except RecursionError:
+        raise FileError(RowError(str(path), None, None, None, "nests lists or objects too deeply")) from None
+    return [*header, *problems], rows
+
+
+def _json_items(path: Path) -> list[tuple[int, object]]:
+    """The file's items with their row numbers. Numbers stay as written (``1e9`` is not read as 1000000000)."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        items = (json.loads(text) if path.suffix.lower() == ".json"
-                 else [json.loads(line) for line in text.splitlines() if line.strip()])
     except UnicodeDecodeError as exc:
         raise FileError(RowError(file, None, None, None, f"is not UTF-8 text ({exc.reason})")) from None
-    except json.JSONDecodeError as exc:
-        raise FileError(RowError(file, exc.lineno, None, None, f"is not valid JSON: {exc.msg}")) from None
+    if path.suffix.lower() == ".jsonl":  # split on newlines only: a string may hold U+2028
+        return [(number, _decode(line, file, number)) for number, line in enumerate(text.split("\n"), start=1)
+                if line.strip()]
+    items = _decode(text, file, None)
     if isinstance(items, dict):
         items = items.get("incidents", [items])
-    rows, header = [], {name: None for name in required}
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise FileError(RowError(file, number, None, None, "each incident must be a JSON object"))
-        base = {k: _json_text(v) for k, v in item.items() if k not in ("munitions", "sources", "id")}
-        base["incident_id"] = _json_text(item.get("id", item.get("incident_id")))
-        if "sources" in item:
-            base["source_url"] = " ".join(item.get("sources") or [])
-        for line in item.get("munitions") or [{"munition_type": ""}]:
-            row = {**base, **{k: _json_text(v) for k, v in line.items()}}
-            header.update(dict.fromkeys(row))
-            rows.append({ROW: number, **row})
-    return list(header), rows
+    if not isinstance(items, list):
+        raise FileError(RowError(file, None, None, None,
+                                 "must hold a list of incident objects (or, as .jsonl, one object per line)"))
+    return list(enumerate(items, start=1))
+
+
+def _decode(text: str, file: str, row: int | None) -> object:
+    """One JSON document, numbers kept as their text; a FileError saying where it is broken."""
+    try:
+        return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+    except json.JSONDecodeError as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if row is None else f" (column {exc.colno})"
+        raise FileError(RowError(file, row, None, None, f"is not valid JSON: {exc.msg}{where}")) from None
+
+
+def _json_incident(item: dict, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """One incident object as rows of text cells, one per munition line, with the problems found in it.
+
+    The keys `required` names must be present (null is fine: it means unknown): ``id``, the
+    incident's own, and ``munitions``, whose every object holds the required munition columns.
+    """
+    line_needed = [name for name in required if name in MUNITION_COLUMNS]
+    needed = [*("id" if name == "incident_id" else name for name in required if name not in line_needed), "munitions"]
+    problems = {key: f"missing: every incident object needs the keys {', '.join(needed)} (null where unknown)"
+                for key in needed if key not in item and not (key == "id" and "incident_id" in item)}
+    base = _json_cells(item, problems, skip=("munitions", "sources", "id", "incident_id"))
+    identifier = item.get("id", item.get("incident_id"))
+    base["incident_id"] = _json_text(identifier)
+    if not _is_one_value(identifier):
+        problems["id"] = _ONE_VALUE
+    sources = item.get("sources")
+    if sources is not None and not (isinstance(sources, list) and all(isinstance(url, str) for url in sources)):
+        problems["sources"] = "must be a list of URLs (strings)"
+    elif "sources" in item:
+        base["source_url"] = " ".join(sources or [])
+    lines = [] if item.get("munitions") is None else item["munitions"]
+    if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+        problems["munitions"] = "must be a list of objects, one per munition type"
+        lines = []
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        found: dict[str, str] = {}
+        row = {**base, **_json_cells(line, found)}
+        for key in line_needed:
+            if key not in line:
+                found[key] = (f"missing from munition object {position}: every munition object needs the keys "
+                              f"{', '.join(line_needed)} (null where unknown)")
+        rows.append({**row, **{PROBLEM + key: reason for key, reason in found.items()}})
+    rows = rows or [{**base, "munition_type": ""}]
+    rows[0].update({PROBLEM + key: reason for key, reason in problems.items()})
+    return rows
+
+
+def _json_cells(item: dict, problems: dict[str, str], skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """An object's values as text cells; a known field holding a list or an object is a problem."""
+    cells = {}
+    for key, value in item.items():
+        if key in skip:
+            continue
+        cells[key] = _json_text(value)
+        if key in COLUMNS and not _is_one_value(value):
+            problems[key] = _ONE_VALUE
+    return cells
+
+
+def _is_one_value(value: object) -> bool:
+    return not isinstance(value, (list, dict))
 
 
 def _json_text(value: object) -> str:
@@ -206,6 +302,8 @@ def _json_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

@@ -20,19 +20,11 @@ import polars as pl
 from salvo import codebook, gazetteer
 from salvo.readers import fields as f
 from salvo.readers import salvo_files as files
-from salvo.readers.salvo_files import ROW
+from salvo.readers.salvo_files import COLUMNS, MUNITION_COLUMNS, PROBLEM, REQUIRED, ROW
 from salvo.readers.errors import RowError
 from salvo.records import INCIDENT_SCALARS
 from salvo.storage.frames import LINE_SCHEMA, content_hashes
 
-COLUMNS: tuple[str, ...] = (
-    "incident_id", "date", "date_precision", "country", "location", "place_id", "latitude", "longitude",
-    "location_precision", "target", "target_category", "actor", "actor_id", "attribution", "munition_type",
-    "count", "count_estimate", "intercepted", "impacted", "failed", "killed", "killed_low",
-    "killed_high", "injured", "injured_low", "injured_high", "status", "source_url", "notes",
-)
-REQUIRED: tuple[str, ...] = ("incident_id", "date", "munition_type", "count")
-MUNITION_COLUMNS = ("munition_type", "count", "count_estimate", "intercepted", "impacted", "failed")
 BATCH_ROWS = 100_000
 
 _PARSERS: dict[str, f.Parser] = {
@@ -92,7 +84,8 @@ class Validator:
 
     def __init__(self, file: str, header: list[str], default_status: str):
         self.file = file
-        self.header = [name for name in header if name != ROW]
+        self.header = [name for name in header if name != ROW and not name.startswith(PROBLEM)]
+        self.problems = [name for name in header if name.startswith(PROBLEM)]
         self.present = set(self.header)
         self.default_status = default_status
         self.seen: set[int] = set()
@@ -129,6 +122,8 @@ class Validator:
             reasons.append((name, reason))
         exprs["date"], exprs["date_precision"], reason = f.dates("date", exprs["date_precision"])
         reasons.append(("date", reason))
+        reasons.append(("latitude", pl.when(f.blank("latitude").is_null() != f.blank("longitude").is_null())
+                        .then(pl.lit("latitude and longitude must both be given or both be empty"))))
         for name, exists in (("actor_id", _actor_exists), ("place_id", gazetteer.place_by_id)):
             if name in self.present:
                 exprs[name], reason = f.mapped(raw, name, lambda v, exists=exists: v if exists(v) else None,
@@ -143,6 +138,7 @@ class Validator:
             differs = pl.col(name).ne_missing(pl.col(name).gather(first))
             reasons.append((name, pl.when(differs).then(
                 pl.format("differs from row {} of the same incident", pl.col(ROW).gather(first)))))
+        reasons = self._with_problems(reasons)
         values = raw.select(
             pl.col(ROW), iid.alias("_iid"), starts.cum_sum().alias("_g"),
             *(expr.alias(name) for name, expr in exprs.items()),
@@ -150,12 +146,19 @@ class Validator:
         )
         return values, [(name, f"_why{i}") for i, (name, _) in enumerate(reasons)]
 
+    def _with_problems(self, reasons: list[tuple[str, pl.Expr]]) -> list[tuple[str, pl.Expr]]:
+        """The reasons, with what the file reader found wrong in a field (salvo_files.PROBLEM) taking precedence.
+
+        A field with a problem reports that alone: a list given as a date is "not one value", not also "not a date".
+        """
+        problems = {name.removeprefix(PROBLEM): f.blank(name) for name in self.problems}
+        merged = [(name, pl.coalesce(problems.pop(name), why) if name in problems else why) for name, why in reasons]
+        return merged + list(problems.items())
+
     def _row_rules(self, values: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
         """Rules across the fields of a row, and one line per munition type in an incident."""
         outcomes = pl.sum_horizontal(pl.col("intercepted", "impacted", "failed").fill_null(0))
         rules = [
-            ("latitude", pl.when(pl.col("latitude").is_null() != pl.col("longitude").is_null())
-             .then(pl.lit("latitude and longitude must both be given or both be empty"))),
             ("count", pl.when(pl.col("count").is_not_null() & (outcomes > pl.col("count")))
              .then(pl.format("is less than intercepted + impacted + failed ({})", outcomes))),
             ("munition_type", pl.when(pl.int_range(pl.len()).over(["_g", "munition_type"]) > 0)

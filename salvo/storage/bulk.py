@@ -199,7 +199,7 @@ def write_prepared(
     else:  # none stored (a fresh store): all new, nothing to compare
         new, changed = list(range(len(ids))), []
     counts.unchanged = len(ids) - len(new) - len(changed)
-    _ensure_places(writer, incidents["place_id"].drop_nulls().unique().to_list(),
+    ensure_places(writer, incidents["place_id"].drop_nulls().unique().to_list(),
                    set(session.scalars(select(PlaceRow.id))))
     now = utcnow()
     if new:
@@ -257,7 +257,7 @@ def _update(session, writer, records, hashes, now, user, reason) -> int:
     return len(records)
 
 
-def _ensure_places(writer: Writer, place_ids: list[str], known: set[str]) -> None:
+def ensure_places(writer: Writer, place_ids: list[str], known: set[str]) -> None:
     """Add the gazetteer towns referred to, so place_id always points at a row."""
     missing = {place_id for place_id in place_ids if place_id not in known}
     if not missing:

@@ -16,6 +16,7 @@ is stored yet: bound from the incidents' own insert tuples.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -26,8 +27,8 @@ from sqlalchemy.orm import Session
 from salvo.model import Provenance, Report, utcnow
 from salvo.records import INCIDENT_SCALARS, REPORT_FIELDS
 from salvo.storage.bulk import BATCH_SIZE, Prepared, Writer, sqlite_time
-from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, with_hashes
-from salvo.storage.reports import release_name
+from salvo.storage.report_frames import JSON_FIELDS, REPORT_SCHEMA, value_hashes, with_hashes
+from salvo.storage.reports import merged_values, readings, release_name, same_values
 
 _reports = Report.__table__
 _provenance = Provenance.__table__
@@ -68,7 +69,11 @@ def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_fil
     stored = {} if fresh else _stored(writer, dataset, keys)
     hashes = frame["content_hash"].to_list()
     new = [i for i, key in enumerate(keys) if key not in stored]
-    differing = [i for i, key in enumerate(keys) if key in stored and (stored[key][1] != hashes[i] or stored[key][2])]
+    existing = [i for i, key in enumerate(keys) if key in stored]
+    differing = [i for i in existing if stored[keys[i]][1] != hashes[i] or stored[keys[i]][2]]
+    entries = _entries(writer, [stored[keys[i]][0] for i in existing]) if existing else {}
+    name = release_name(source_file)
+    elsewhere = [i for i in differing if entries.get(stored[keys[i]][0], {}).keys() - {name}]
     now = utcnow()
     stamp = sqlite_time(now) if writer.sqlite else now
     if new:
@@ -84,23 +89,52 @@ def _write_dataset(writer: Writer, dataset: str, frame: pl.DataFrame, source_fil
         writer.insert("provenance", PROVENANCE_COLUMNS, part.select(PROVENANCE_COLUMNS).rows(), adapted=True,
                       constants={"source_file": source_file, "imported_at": stamp})
         counts.added += len(new)
-    changed = _really_changed(writer, frame, differing, stored) if differing else []
-    if changed:
-        part = frame[changed].with_columns(
-            report_id=pl.Series([stored[keys[i]][0] for i in changed], dtype=pl.Int64))
-        columns = (*REPORT_FIELDS, "content_hash")
-        rows = [(*row, False, stamp, report_id)
-                for row, report_id in zip(_rows(writer, part, columns), part["report_id"].to_list())]
-        writer.update("reports", (*columns, "withdrawn", "updated_at"), "id", rows)
-    counts.updated += len(changed)
-    counts.unchanged += len(keys) - len(new) - len(changed)
-    existing = [i for i, key in enumerate(keys) if key in stored]
+    merged, as_read = _merged(writer, frame, elsewhere, stored, entries, name)
+    plain = set(differing) - set(elsewhere)
+    changed = _really_changed(writer, frame, sorted(plain.union(as_read)), stored)
+    columns = (*REPORT_FIELDS, "content_hash")
+    read = frame[changed].with_columns(report_id=pl.Series([stored[keys[i]][0] for i in changed], dtype=pl.Int64))
+    for part in (read, merged):
+        if part.height:
+            rows = [(*row, False, stamp, report_id)
+                    for row, report_id in zip(_rows(writer, part, columns), part["report_id"].to_list())]
+            writer.update("reports", (*columns, "withdrawn", "updated_at"), "id", rows)
+    updated = len(changed) + merged.height
+    counts.updated += updated
+    counts.unchanged += len(keys) - len(new) - updated
     if existing and "incident_id" in frame.columns:
         _link_unlinked(writer, [(stored[keys[i]][0], incident) for i, incident
                                 in zip(existing, frame[existing]["incident_id"].to_list()) if incident])
     if existing:
         _refresh_provenance(writer, frame[existing].with_columns(
-            report_id=pl.Series([stored[keys[i]][0] for i in existing], dtype=pl.Int64)), source_file, stamp)
+            report_id=pl.Series([stored[keys[i]][0] for i in existing], dtype=pl.Int64)), entries, source_file,
+            stamp)
+
+
+def _merged(writer: Writer, frame: pl.DataFrame, positions: list[int], stored: dict, entries: dict, name: str
+            ) -> tuple[pl.DataFrame, list[int]]:
+    """The stored reports at `positions`, which other files hold too, merged with this file's reading of them.
+
+    Each report's values become the merge of every file's reading
+    (salvo.storage.reports.merged_values): the other files' as the stored
+    report keeps them, this file's as just read. Returns the reports to write
+    (REPORT_FIELDS, content_hash, report_id), and the positions whose merge is
+    this reading itself (every file now agrees): those are written as read.
+    """
+    part = frame[positions]
+    ids = [stored[key][0] for key in part["row_key"]]
+    old = _values(writer, ids) if ids else {}
+    rows, as_read = [], []
+    for position, report_id, key, values in zip(positions, ids, part["row_key"], _decoded(part)):
+        merged = merged_values({**readings(old[report_id], entries[report_id].keys() - {name}), name: values})
+        if same_values(merged, values):
+            as_read.append(position)
+        elif stored[key][2] or not same_values(merged, old[report_id]):
+            rows.append([*(_json(merged[field]) if field in JSON_FIELDS else merged[field]
+                           for field in REPORT_FIELDS), report_id])
+    written = pl.DataFrame(rows, schema={**{field: REPORT_SCHEMA[field] for field in REPORT_FIELDS},
+                                         "report_id": pl.Int64}, orient="row")
+    return written.with_columns(value_hashes(written)).select(*REPORT_FIELDS, "content_hash", "report_id"), as_read
 
 
 def insert_beside_incidents(session: Session, incidents: Prepared, frame: pl.DataFrame, *, source_file: str
@@ -200,17 +234,15 @@ def _really_changed(writer: Writer, frame: pl.DataFrame, positions: list[int], s
     another polars version) only gets its stored digest refreshed; a
     withdrawn one always counts as changed, since reading it brings it back.
     """
+    if not positions:
+        return []
     part = frame[positions]
     ids = [stored[key][0] for key in part["row_key"]]
-    old = {}
-    for start in range(0, len(ids), BATCH_SIZE):
-        query = select(_reports.c.id, *(_reports.c[name] for name in REPORT_FIELDS)).where(
-            _reports.c.id.in_(ids[start:start + BATCH_SIZE]))
-        old.update((row[0], tuple(row[1:])) for row in writer.conn.execute(query))
+    old = _values(writer, ids)
     changed, same = [], []
-    rows = zip(positions, ids, part["row_key"], part["content_hash"], part.select(REPORT_FIELDS).iter_rows())
+    rows = zip(positions, ids, part["row_key"], part["content_hash"], _decoded(part))
     for position, report_id, key, digest, new in rows:
-        if stored[key][2] or not _equal(old[report_id], new):
+        if stored[key][2] or not same_values(old[report_id], new):
             changed.append(position)
         else:
             same.append((digest, report_id))
@@ -219,33 +251,49 @@ def _really_changed(writer: Writer, frame: pl.DataFrame, positions: list[int], s
     return changed
 
 
-def _equal(old: tuple, new: tuple) -> bool:
-    for name, before, after in zip(REPORT_FIELDS, old, new):
-        if name in JSON_FIELDS:
-            after = json.loads(after) if after is not None else None
-            before = before if before is not None or name != "munitions" else []
-        if before != after:
-            return False
-    return True
+def _values(writer: Writer, ids: list[int]) -> dict[int, dict]:
+    """report id -> its stored values (REPORT_FIELDS; munitions and evidence as Python objects)."""
+    found = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        query = select(_reports.c.id, *(_reports.c[name] for name in REPORT_FIELDS)).where(
+            _reports.c.id.in_(ids[start:start + BATCH_SIZE]))
+        found.update((row[0], dict(zip(REPORT_FIELDS, row[1:]))) for row in writer.conn.execute(query))
+    return found
 
 
-def _refresh_provenance(writer: Writer, frame: pl.DataFrame, source_file: str, stamp) -> None:
-    """Add or refresh the provenance entry from this file of reports that were already stored."""
-    name = release_name(source_file)
-    ids = frame["report_id"].to_list()
-    entries: dict[int, tuple[int, str | None]] = {}
+def _decoded(frame: pl.DataFrame) -> Iterator[dict]:
+    """Each row's values (REPORT_FIELDS), with the JSON text of munitions and evidence decoded."""
+    for row in frame.select(REPORT_FIELDS).iter_rows(named=True):
+        for name in JSON_FIELDS:
+            row[name] = json.loads(row[name]) if row[name] is not None else None
+        yield row
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _entries(writer: Writer, ids: list[int]) -> dict[int, dict[str, tuple[int, str | None]]]:
+    """report id -> {release name: (provenance entry id, raw digest)}: the files each report was read from."""
+    entries: dict[int, dict[str, tuple[int, str | None]]] = {}
     for start in range(0, len(ids), BATCH_SIZE):
         query = select(_provenance.c.report_id, _provenance.c.id, _provenance.c.source_file,
                        _provenance.c.raw_hash).where(_provenance.c.report_id.in_(ids[start:start + BATCH_SIZE]))
         for report_id, entry_id, file, raw_hash in writer.conn.execute(query):
-            if release_name(file) == name:
-                entries[report_id] = (entry_id, raw_hash)
+            entries.setdefault(report_id, {})[release_name(file)] = (entry_id, raw_hash)
+    return entries
+
+
+def _refresh_provenance(writer: Writer, frame: pl.DataFrame, entries: dict, source_file: str, stamp) -> None:
+    """Add or refresh the provenance entry from this file of reports already stored (`entries` as _entries gives)."""
+    name = release_name(source_file)
     added, refreshed = [], []
     for report_id, row_number, raw, raw_hash in frame.select(PROVENANCE_COLUMNS).iter_rows():
-        if report_id not in entries:
+        entry = entries.get(report_id, {}).get(name)
+        if entry is None:
             added.append((report_id, row_number, raw, raw_hash))
-        elif entries[report_id][1] != raw_hash:
-            refreshed.append((source_file, row_number, raw, raw_hash, stamp, entries[report_id][0]))
+        elif entry[1] != raw_hash:
+            refreshed.append((source_file, row_number, raw, raw_hash, stamp, entry[0]))
     writer.insert("provenance", PROVENANCE_COLUMNS, added, adapted=True,
                   constants={"source_file": source_file, "imported_at": stamp})
     if refreshed:

@@ -22,7 +22,7 @@ from salvo.model import (
     Report, utcnow,
 )
 from salvo.records import INCIDENT_SCALARS, munition_values, scalar_values
-from salvo.storage.bulk import BATCH_SIZE, LINE_COLUMNS, Writer, _ensure_places
+from salvo.storage.bulk import BATCH_SIZE, LINE_COLUMNS, Writer, ensure_places
 from salvo.storage.store import bump_revision
 
 _incidents = Incident.__table__
@@ -108,7 +108,7 @@ def write_incidents(session: Session, reconciled: list, *, user: str, run_id: st
     writer = Writer(session)
     stored = existing_incidents(session, [r.record.id for r in reconciled])
     now = utcnow()
-    _ensure_places(writer, [r.record.place_id for r in reconciled if r.record.place_id],
+    ensure_places(writer, [r.record.place_id for r in reconciled if r.record.place_id],
                    set(session.scalars(select(Incident.place_id).where(Incident.place_id.is_not(None)).distinct()))
                    | _known_places(session))
     rows_new, rows_changed, changed = [], [], []

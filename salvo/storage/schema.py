@@ -10,12 +10,13 @@ from sqlalchemy import select, text
 
 from salvo.model import ActorRow, Meta, PlaceRow
 from salvo.storage.store import Store, initialise_meta
+from salvo.errors import Conflict
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0003"
+HEAD = "0004"
 
 
-class SchemaOutOfDate(RuntimeError):
+class SchemaOutOfDate(Conflict, RuntimeError):
     """The database's schema is older than this version of Salvo expects."""
 
 

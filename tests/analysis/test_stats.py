@@ -15,12 +15,15 @@ Year to date, cut at 6 June (the latest incident, B3 on 2021-06-06):
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from typer.testing import CliRunner
 
 from salvo.analysis import Filters, incident_ids, stats
+from salvo.analysis.filters import FilterError
+from salvo.analysis.stats import selected, ytd_cut
 from salvo.cli import app
 from salvo.importing import import_file
 from tests.conftest import write_csv
@@ -77,6 +80,32 @@ def test_year_to_date_cuts_every_year_at_the_same_day(worked):
     assert counts == {(2020, "rocket"): 15, (2020, "uav"): 2, (2021, "uav"): 10, (2021, "rocket"): 10}
     assert str(result.ytd_cut) == "2021-06-06"
     assert result.ytd_excluded == 1  # D2, known only to the year
+
+
+def test_year_to_date_is_cut_at_until_when_there_is_one(worked):
+    # To 31 March: 2020 keeps A2 (11 March), which a cut at the latest incident then (B1, 15 February) would drop.
+    result = stats(worked, by=["year", "munition"], ytd=True, filters=Filters(until=dt.date(2021, 3, 31)))
+    counts = {key: row["count"] for key, row in by_key(result, "year", "munition").items()}
+    assert counts == {(2020, "rocket"): 15, (2020, "uav"): 2, (2021, "uav"): 3}
+    assert (result.ytd_cut, result.ytd_basis) == (dt.date(2021, 3, 31), "until")
+    assert "cut at 31 March (the end of the date range, 2021-03-31)" in result.notes[1]
+
+
+def test_year_to_date_is_cut_at_the_latest_incident_or_today_if_that_is_earlier(worked):
+    frame = selected(worked, Filters())
+    assert ytd_cut(frame) == (dt.date(2021, 6, 6), "latest incident")
+    assert ytd_cut(frame, today=dt.date(2021, 5, 1)) == (dt.date(2021, 5, 1), "today")
+
+
+def test_an_unknown_count_below_zero_is_refused(worked):
+    with pytest.raises(FilterError, match="0 or more"):
+        stats(worked, unknown_count=-5)
+
+
+def test_a_result_that_counts_nothing_says_why(worked):
+    result = stats(worked, filters=Filters(year=[1990]))
+    assert result.rows == [] and result.notes == [result.empty_reason]
+    assert result.empty_reason == "No incident matches the filters; without them, 10 would be counted."
 
 
 def test_incidents_unit_counts_each_incident_once_per_munition(worked):

@@ -37,3 +37,14 @@ def test_a_year_without_attacks_keeps_its_place():
     rows = [{"year": 2021, "munition": "uav", "count": 3}, {"year": 2023, "munition": "uav", "count": 5}]
     spec = per_year_chart(rows, title="t").to_dict()
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["2021", "2022", "2023"]
+
+
+def test_html_holds_any_title_as_data_not_markup(tmp_path):
+    from tests.test_output_safety import MARKUP, Outline, chart_spec
+
+    chart = per_year_chart(ROWS, title=MARKUP, subtitle=MARKUP, source=MARKUP)
+    html = save_chart(chart, tmp_path, formats=("html",))[0].read_text(encoding="utf-8")
+    assert [tag for tag in Outline(html).tags if tag == "script"] == ["script", "script"]
+    assert "</script><script>" not in html
+    title = chart_spec(html)["vconcat"][0]["title"]
+    assert (title["text"], title["subtitle"]) == (MARKUP, [MARKUP])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from salvo import codebook
+from salvo.codebook.limits import parse as parse_limits
 from salvo.render import codebook_markdown
 
 DESIGN_VOCABULARIES = {
@@ -58,3 +60,27 @@ def test_no_substring_matches():
 def test_docs_codebook_is_in_step_with_the_data():
     path = Path(__file__).resolve().parents[2] / "docs" / "codebook.md"
     assert path.read_text(encoding="utf-8") == codebook_markdown(), "run `make docs` to regenerate docs/codebook.md"
+
+
+def test_limits_are_data_and_keep_every_total_inside_64_bits():
+    limits = codebook.limits()
+    assert limits.max_count == 100_000 and limits.earliest_date == dt.date(1900, 1, 1)
+    assert limits.max_count * 1_000_000 * len(codebook.vocabulary("munition_type").codes) < 2**63
+    assert limits.max_count < 2**31  # the integer columns of PostgreSQL are 32-bit
+
+
+def test_the_latest_date_is_today_on_the_clock_furthest_ahead():
+    latest = codebook.limits().latest_date()
+    assert dt.datetime.now(dt.UTC).date() <= latest <= dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize("data, key", [
+    ({"max_count": 0, "earliest_date": dt.date(1900, 1, 1), "latest_date": "today"}, "max_count"),
+    ({"max_count": 2**31, "earliest_date": dt.date(1900, 1, 1), "latest_date": "today"}, "max_count"),
+    ({"max_count": "lots", "earliest_date": dt.date(1900, 1, 1), "latest_date": "today"}, "max_count"),
+    ({"max_count": 10, "earliest_date": "long ago", "latest_date": "today"}, "earliest_date"),
+    ({"max_count": 10, "earliest_date": dt.date(1900, 1, 1), "latest_date": "soon"}, "latest_date"),
+])
+def test_limits_out_of_shape_name_their_key(data, key):
+    with pytest.raises(ValueError, match=f"limits.{key}"):
+        parse_limits(data)

@@ -300,7 +300,8 @@ def test_the_api_response_reads_like_the_export():
         differing = {name for name in from_csv[key]
                      if name not in ("raw", "row_number") and from_csv[key][name] != from_json[key][name]}
         assert differing == set(), key
-    assert read(JSON)["ISR90015"]["munitions"] == [{"munition_type": "uav", "count": 2}]
+    # "launched 2 explosive drones ... The Israeli military said one drone was intercepted."
+    assert read(JSON)["ISR90015"]["munitions"] == [{"munition_type": "uav", "count": 2, "intercepted": 1}]
     assert read(JSON)["SYR90002"]["row_number"] == 2  # the event's place in the data array
 
 
@@ -441,3 +442,62 @@ def test_hezbollah_fire_into_israel_is_in_scope_event_for_event(sqlite_store):
     in_scope = [r for r in stored(sqlite_store).values()
                 if r.in_scope and r.actor_id == "hezbollah" and r.country == "IL"]
     assert (fired, stopped) == (80, 6) and len(in_scope) == expected
+
+
+def real_reports():
+    """The reports the real January 2024 response gives, by event id, with munitions and evidence decoded."""
+    return read(real_response())
+
+
+def test_an_interception_counts_as_intercepted_only_what_its_notes_say_was():
+    reports_ = real_reports()
+    # "fired at least ten rockets ... Three rockets were intercepted ..., while about seven rockets fell in the town"
+    assert reports_["ISR38775"]["munitions"] == [{"munition_type": "rocket", "count": 10, "intercepted": 3}]
+    # "fired about 20 rockets ... as most of rockets fell in open areas, while the rest were intercepted": no figure
+    assert reports_["ISR38859"]["munitions"] == [{"munition_type": "rocket", "count": 20}]
+    # "a barrage of about 27 rockets ... The iron dome intercepted 18 rockets"
+    assert reports_["ISR38427"]["munitions"][0]["intercepted"] == 18
+    # "shot down 11 one-way attack drones, 2 anti-ship cruise missiles, and 1 anti-ship ballistic missile"
+    assert reports_["YEM84566"]["munitions"] == [
+        {"munition_type": "uav", "count": 11, "intercepted": 11},
+        {"munition_type": "cruise_missile", "count": 2, "intercepted": 2},
+        {"munition_type": "anti_ship_missile", "count": 1, "intercepted": 1}]
+    # "fired a rocket ... as the rocket was intercepted by the iron dome"
+    assert reports_["ISR38970"]["munitions"] == [{"munition_type": "rocket", "count": 1, "intercepted": 1}]
+
+
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "the": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def test_every_intercepted_figure_is_a_number_the_notes_put_on_an_interception():
+    interceptions = [r for r in real_reports().values() if r["evidence"]["interception"] and r["munitions"]]
+    stated = 0
+    for report in interceptions:
+        # Independently: the numbers written in the sentences that say something was intercepted or shot down.
+        sentences = [s for s in re.split(r"(?<=\.) ", report["text"]) if re.search(r"(?i)intercept|shot down", s)]
+        numbers = {int(w) if w.isdigit() else NUMBER_WORDS[w.lower()] for s in sentences
+                   for w in re.findall(rf"(?i)\b(\d+|{'|'.join(NUMBER_WORDS)})\b", s)}
+        figures = [line["intercepted"] for line in report["munitions"] if "intercepted" in line]
+        assert set(figures) <= numbers, report["row_key"]
+        stated += bool(figures)
+    # Most interception notes put a number on what was stopped; the others give none, and neither do their lines.
+    assert (stated, len(interceptions)) == (39, 80)
+
+
+def test_an_attack_on_a_merchant_ship_is_commercial_shipping_whatever_the_second_actor_says():
+    path = real_response()
+    events = json.loads(path.read_text(encoding="utf-8"))["data"]
+    reports_ = real_reports()
+    # Independently: Houthi attacks whose notes name a ship by its IMO number.
+    on_ships = {e["event_id_cnty"]: e["actor2"] for e in events
+                if e["actor1"].endswith("Houthi") and re.search(r"IMO:? ?\d{7}", e["notes"])
+                and e["sub_event_type"] in ("Shelling/artillery/missile attack", "Air/drone strike")}
+    coded_civilian = {key for key, actor2 in on_ships.items() if actor2 == "Civilians (International)"}
+    assert coded_civilian == {"YEM84981", "YEM84764", "YEM84740", "YEM84731"}
+    assert len(on_ships) - len(coded_civilian) == 9  # coded with no second actor
+    assert {reports_[key]["target_category"] for key in on_ships} == {"commercial_shipping"}
+    assert reports_["YEM84981"]["target"] == "Civilians (International)"  # ACLED's words stay the target
+    # A Houthi missile at a U.S. warship stays an attack on the U.S. military; civilians ashore stay civilians.
+    assert reports_["YEM85043"]["target_category"] == "us_military"
+    assert reports_["PSE44968"]["target_category"] == "civilian"  # "struck the Al Hasan commercial building"

@@ -236,7 +236,7 @@ def test_a_row_with_the_wrong_number_of_fields_is_a_file_error(tmp_path):
     path = write_tsv(tmp_path / "truncated.export.CSV", rows)
     with pytest.raises(FileError) as caught:
         list(gdelt.read(path))
-    assert caught.value.error.row == 6 and "60 fields, not 61" in caught.value.error.reason
+    assert caught.value.error.row == 6 and "60 cells where GDELT 2.0 rows have 61" in caught.value.error.reason
 
 
 def test_a_first_line_of_neither_61_nor_58_fields_is_a_file_error(tmp_path):

@@ -100,12 +100,12 @@ def journal(store) -> str:
         return conn.exec_driver_sql("PRAGMA journal_mode").scalar()
 
 
-def test_a_bulk_write_uses_a_rollback_journal_and_gives_the_connection_back_in_wal_mode(sqlite_store):
+def test_a_bulk_write_stays_in_wal_mode_so_readers_are_never_blocked(sqlite_store):
     from salvo.storage.store import prepare_bulk_write
 
     with sqlite_store.session() as session:
         prepare_bulk_write(session)
-        assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         session.add(PlaceRow(id="test:place", name="Test", kind="town", country="IQ", latitude=1.0, longitude=2.0,
                              precision="city", source="test"))
     assert journal(sqlite_store) == "wal"
