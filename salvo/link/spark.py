@@ -20,6 +20,7 @@ installed on the executors too, since they run its comparisons.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,7 @@ def available() -> str | None:
         import pyspark  # noqa: F401
     except ImportError:
         return "PySpark is not installed (pip install 'salvo-tracker[spark]')"
-    if not os.environ.get("JAVA_HOME") and not any(
-            os.access(os.path.join(folder, "java"), os.X_OK) for folder in os.environ.get("PATH", "").split(os.pathsep)):
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         return "Spark needs Java, and neither JAVA_HOME nor a java on PATH was found"
     return None
 
@@ -200,8 +200,8 @@ def _score(spark, pairs: DataFrame, frame: pl.DataFrame, settings: Settings, flo
     def score_batches(batches):
         for batch in batches:
             part = pl.from_arrow(batch)
-            part = part.with_columns(_restored(f"{c}{side}", dtype) for c in dtypes for side in ("_l", "_r")
-                                     for dtype in [dtypes[c]])
+            part = part.with_columns(_restored(f"{c}{side}", dtype) for c, dtype in dtypes.items()
+                                     for side in ("_l", "_r"))
             result = with_weights(joined_levels(part, comparisons), comparisons, prior) \
                 .filter(pl.col("probability") >= floor)
             yield from result.to_arrow().to_batches()
